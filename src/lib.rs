@@ -1,0 +1,26 @@
+//! # sca-ws
+//!
+//! The link between Verifone payment terminals running SCA and the POS cloud brokers they dial
+//! into: an RFC 6455 WebSocket carrying SCA's XML `<TRANSACTION>` / `<RESPONSE>` documents.
+//!
+//! The crate is **sans-IO**: it never opens a socket, never reads a clock and draws no hidden
+//! randomness. Callers feed it bytes, transport events and the current time, and drain what it
+//! wants done.
+//!
+//! ## Layers
+//!
+//! | module | what it does | depends on |
+//! |---|---|---|
+//! | `handshake` | HTTP/1.1 Upgrade request and 101 response (RFC 6455 §4) | nothing |
+//! | `frame` | frame header, masking, close payload (RFC 6455 §5, §7.4) | nothing |
+//! | `ws` | one WebSocket connection by role (RFC 6455 §5–§7) | `frame` |
+//! | `xml` | SCA `TRANSACTION` / `RESPONSE` documents | nothing |
+//! | `terminal` | the SCA side state machine | all of the above |
+//! | `broker` | the POS cloud side state machine | all of the above |
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod frame;
+mod handshake;
+mod ws;
+mod xml;
+// -- public API (one block per module; keep blocks apart to ease merges) --

@@ -29,3 +29,10 @@ mod xml;
 // -- public API (one block per module; keep blocks apart to ease merges) --
 
 pub use mac::{compute_mac, verify_mac};
+
+pub use handshake::{
+    ClientHandshake, ClientHandshakeConfig, HandshakeError, HandshakeResponse, HeadPart,
+    HttpHeader, OwnedUpgradeRequest, SCA_PROTOCOL, ServerHandshakeConfig, UpgradeRequest,
+    accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
+    select_protocol,
+};

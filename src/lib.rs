@@ -36,3 +36,8 @@ pub use handshake::{
     accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
     select_protocol,
 };
+pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
+pub use ws::{
+    Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,
+    WsError,
+};

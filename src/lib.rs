@@ -29,3 +29,9 @@ mod xml;
 // -- public API (one block per module; keep blocks apart to ease merges) --
 
 pub use mac::{compute_mac, verify_mac};
+
+pub use xml::{
+    AnswerEntry, Command, Counter, Field, FieldIter, Fields, FunctionType, OtherName, RequestClass,
+    Response, ResultCode, SessionEffect, StandardAnswer, SyntaxKind, TerminationStatus,
+    Transaction, XmlError, XmlLimits,
+};

@@ -41,3 +41,8 @@ pub use ws::{
     Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,
     WsError,
 };
+pub use xml::{
+    AnswerEntry, Command, Counter, Field, FieldIter, Fields, FunctionType, OtherName, RequestClass,
+    Response, ResultCode, SessionEffect, StandardAnswer, SyntaxKind, TerminationStatus,
+    Transaction, XmlError, XmlLimits,
+};

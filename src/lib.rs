@@ -19,6 +19,7 @@
 //! | `broker` | the POS cloud side state machine | all of the above |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod error;
 mod frame;
 mod handshake;
 mod mac;
@@ -28,15 +29,16 @@ mod ws;
 mod xml;
 // -- public API (one block per module; keep blocks apart to ease merges) --
 
+pub use error::Error;
 pub use mac::{compute_mac, verify_mac};
 
+pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
 pub use handshake::{
     ClientHandshake, ClientHandshakeConfig, HandshakeError, HandshakeResponse, HeadPart,
     HttpHeader, OwnedUpgradeRequest, SCA_PROTOCOL, ServerHandshakeConfig, UpgradeRequest,
     accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
     select_protocol,
 };
-pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
 pub use ws::{
     Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,
     WsError,

@@ -24,8 +24,14 @@ mod handshake;
 mod mac;
 #[allow(dead_code)] // used by ws/ and terminal/ as they land
 mod rng;
+mod terminal;
 mod ws;
 mod xml;
 // -- public API (one block per module; keep blocks apart to ease merges) --
 
 pub use mac::{compute_mac, verify_mac};
+
+pub use terminal::{
+    Channel, ConfigError, KeyStore, LinkError, LinkStatus, MemoryKeyStore, ReconnectConfig,
+    RequestId, ScreenMessage, TerminalConfig, TerminalError, TransportFailure, config_keys,
+};

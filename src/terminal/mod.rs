@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // until the Terminal machine lands on top of handshake, ws and xml
 
+mod auth;
 mod backoff;
 mod config;
 mod counters;

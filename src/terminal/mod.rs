@@ -5,8 +5,10 @@
 
 mod auth;
 mod backoff;
+mod classify;
 mod config;
 mod counters;
+mod dispatch;
 mod error;
 mod keys;
 mod request;

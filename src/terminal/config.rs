@@ -114,6 +114,9 @@ pub struct TerminalConfig {
     pub max_mac_labels: usize,
     /// Largest WebSocket message (one XML document) accepted, in bytes. Default 64 KiB.
     pub max_message_size: usize,
+    /// Bytes waiting in [`Terminal::poll_output`](crate::Terminal::poll_output) above which
+    /// [`respond`](crate::Terminal::respond) refuses with `Backpressure`. Default 1 MiB.
+    pub max_outbound_bytes: usize,
     /// Largest handshake response accepted, in bytes. Default 8 KiB.
     pub max_handshake_bytes: usize,
     /// Send `x-vfi-pinpad-id : 1` with the space before the colon, as real terminals do,
@@ -142,6 +145,7 @@ impl Default for TerminalConfig {
             max_pending_requests: 8,
             max_mac_labels: 64,
             max_message_size: 64 * 1024,
+            max_outbound_bytes: 1024 * 1024,
             max_handshake_bytes: 8 * 1024,
             seed_pinpad_spacing: false,
             extra: Vec::new(),

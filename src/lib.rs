@@ -31,6 +31,12 @@ mod xml;
 
 pub use mac::{compute_mac, verify_mac};
 
+pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
+pub use ws::{
+    Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,
+    WsError,
+};
+
 pub use terminal::{
     Channel, ConfigError, KeyStore, LinkError, LinkStatus, MemoryKeyStore, ReconnectConfig,
     RequestId, ScreenMessage, TerminalConfig, TerminalError, TransportFailure, config_keys,

@@ -31,6 +31,12 @@ mod xml;
 
 pub use mac::{compute_mac, verify_mac};
 
+pub use xml::{
+    AnswerEntry, Command, Counter, Field, FieldIter, Fields, FunctionType, OtherName, RequestClass,
+    Response, ResultCode, SessionEffect, StandardAnswer, SyntaxKind, TerminationStatus,
+    Transaction, XmlError, XmlLimits,
+};
+
 pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
 pub use ws::{
     Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,

@@ -44,6 +44,14 @@ pub use ws::{
 };
 
 pub use terminal::{
-    Channel, ConfigError, KeyStore, LinkError, LinkStatus, MemoryKeyStore, ReconnectConfig,
-    RequestId, ScreenMessage, TerminalConfig, TerminalError, TransportFailure, config_keys,
+    Channel, ConfigError, ConnectTarget, KeyStore, LinkError, LinkStatus, MemoryKeyStore,
+    ReconnectConfig, RequestId, ScreenMessage, Terminal, TerminalConfig, TerminalError,
+    TerminalEvent, TerminalOutput, TransportFailure, config_keys,
+};
+
+pub use handshake::{
+    ClientHandshake, ClientHandshakeConfig, HandshakeError, HandshakeResponse, HeadPart,
+    HttpHeader, OwnedUpgradeRequest, SCA_PROTOCOL, ServerHandshakeConfig, UpgradeRequest,
+    accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
+    select_protocol,
 };

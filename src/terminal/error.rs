@@ -4,6 +4,8 @@
 use std::fmt;
 
 use super::request::RequestId;
+use crate::handshake::HandshakeError;
+use crate::ws::WsError;
 
 /// The caller answered a request it may not answer ([`Terminal::respond`](crate::Terminal::respond)).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,10 +92,12 @@ pub enum LinkError {
         /// HTTP status code.
         status: u16,
     },
-    /// The broker's answer was not a valid WebSocket handshake.
-    HandshakeInvalid {
-        /// What was wrong, from the handshake layer.
-        reason: String,
+    /// The broker's answer was not a valid WebSocket handshake (RFC 6455 §4.1).
+    HandshakeInvalid(HandshakeError),
+    /// The broker's answer did not end within `max_handshake_bytes`.
+    HandshakeTooLong {
+        /// The configured limit.
+        limit: usize,
     },
     /// The broker closed the WebSocket (RFC 6455 §7.1.5: 1005 when it sent no code).
     Closed {
@@ -101,10 +105,7 @@ pub enum LinkError {
         code: u16,
     },
     /// The WebSocket connection failed (protocol error, pong deadline missed, ...).
-    Protocol {
-        /// What went wrong, from the ws layer.
-        reason: String,
-    },
+    Protocol(WsError),
 }
 
 impl fmt::Display for LinkError {
@@ -116,11 +117,22 @@ impl fmt::Display for LinkError {
             Self::HandshakeRejected { status } => {
                 write!(f, "broker refused the upgrade ({status})")
             }
-            Self::HandshakeInvalid { reason } => write!(f, "bad handshake answer: {reason}"),
+            Self::HandshakeInvalid(error) => write!(f, "bad handshake answer: {error}"),
+            Self::HandshakeTooLong { limit } => {
+                write!(f, "handshake answer longer than {limit} bytes")
+            }
             Self::Closed { code } => write!(f, "closed by broker ({code})"),
-            Self::Protocol { reason } => write!(f, "websocket error: {reason}"),
+            Self::Protocol(error) => write!(f, "websocket error: {error}"),
         }
     }
 }
 
-impl std::error::Error for LinkError {}
+impl std::error::Error for LinkError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::HandshakeInvalid(error) => Some(error),
+            Self::Protocol(error) => Some(error),
+            _ => None,
+        }
+    }
+}

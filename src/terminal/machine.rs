@@ -93,7 +93,12 @@ impl Terminal<MemoryKeyStore> {
 
 impl<K: KeyStore> Terminal<K> {
     /// A terminal whose MAC label keys live in `keys`, asking at once to connect.
-    pub fn with_key_store(config: TerminalConfig, now: Instant, entropy_seed: u64, keys: K) -> Self {
+    pub fn with_key_store(
+        config: TerminalConfig,
+        now: Instant,
+        entropy_seed: u64,
+        keys: K,
+    ) -> Self {
         let mut rng = Rng::new(entropy_seed);
         let backoff = Backoff::new(config.reconnect.clone(), Rng::new(rng.next_u64()));
         let ws_config = WsConfig {

@@ -4,7 +4,7 @@
 //! Time only moves when a test says so; the driver jumps to the earliest `poll_timeout` of
 //! either peer. Bytes can be delivered whole, or cut and glued at random (seeded) to show that
 //! read boundaries do not matter. Every loop is bounded.
-#![allow(dead_code)] // each test file uses a different part of the driver
+#![allow(dead_code, unreachable_pub)] // each test file uses a different part of the driver
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use sca_ws::{
     Channel, Connection, RequestId, Response, Role, ServerHandshakeConfig, TerminalConfig,
-    TerminalEvent, TerminalOutput, Transaction, TransportFailure, WsConfig, WsEvent, WsOutput,
-    compute_mac, decode_request, encode_accept, encode_rejection,
+    TerminalEvent, TerminalOutput, Transaction, TransportFailure, WsConfig, compute_mac,
+    decode_request, encode_accept, encode_rejection,
 };
+use sca_ws::{Event as WsEvent, Output as WsOutput};
 
 pub use sca_ws::Terminal;
 
@@ -139,7 +140,8 @@ impl Broker {
                 let rest = buf.split_off(used);
                 match accept {
                     Accept::Yes => {
-                        let mut ws = Connection::new(Role::Server, Self::ws_config(), now, self.seed);
+                        let mut ws =
+                            Connection::new(Role::Server, Self::ws_config(), now, self.seed);
                         ws.handle_input(now, &rest);
                         self.state = BrokerState::Open(Box::new(ws));
                         self.drain(now);
@@ -445,7 +447,8 @@ impl Pair {
         let BrokerState::Open(ws) = &mut self.broker.state else {
             panic!("broker link not open");
         };
-        ws.close(self.now, code.into(), "bye").expect("broker close");
+        ws.close(self.now, code.into(), "bye")
+            .expect("broker close");
         self.broker.drain(self.now);
         self.settle();
     }
@@ -510,7 +513,11 @@ impl Pair {
     /// The single response received since the last call.
     pub fn one_response(&mut self) -> Response {
         let mut responses = self.take_responses();
-        assert_eq!(responses.len(), 1, "expected one response, got {responses:?}");
+        assert_eq!(
+            responses.len(),
+            1,
+            "expected one response, got {responses:?}"
+        );
         responses.remove(0)
     }
 }
@@ -531,7 +538,11 @@ pub fn transaction(function_type: &str, command: &str, fields: &[(&str, &str)]) 
 pub fn signed(function_type: &str, command: &str, counter: u32, fields: &[(&str, &str)]) -> String {
     let mac = compute_mac(&KEY, counter);
     let counter = counter.to_string();
-    let mut all = vec![("MAC_LABEL", LABEL), ("COUNTER", counter.as_str()), ("MAC", mac.as_str())];
+    let mut all = vec![
+        ("MAC_LABEL", LABEL),
+        ("COUNTER", counter.as_str()),
+        ("MAC", mac.as_str()),
+    ];
     all.extend_from_slice(fields);
     transaction(function_type, command, &all)
 }

@@ -15,7 +15,7 @@ use super::keys::{KeyStore, MemoryKeyStore};
 use super::output::{ConnectTarget, TerminalEvent, TerminalOutput};
 use super::serve::Pending;
 use super::status::{LinkStatus, ScreenMessage};
-use crate::handshake::{ClientHandshake, ClientHandshakeConfig};
+use crate::handshake::{ClientHandshake, ClientHandshakeConfig, HandshakeError};
 use crate::rng::Rng;
 use crate::ws::{Connection, Event, Output, Role, WsConfig};
 use crate::xml::XmlLimits;
@@ -213,9 +213,11 @@ impl<K: KeyStore> Terminal<K> {
                     }
                     Ok(None) => {}
                     Err(error) => {
-                        let error = match error.response_status() {
-                            Some(status) => LinkError::HandshakeRejected { status },
-                            None => LinkError::HandshakeInvalid(error),
+                        let error = match error {
+                            HandshakeError::Rejected { status, .. } => {
+                                LinkError::HandshakeRejected { status }
+                            }
+                            other => LinkError::HandshakeInvalid(other),
                         };
                         self.attempt_failed(now, error, true);
                     }

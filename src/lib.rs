@@ -31,27 +31,25 @@ mod xml;
 
 pub use mac::{compute_mac, verify_mac};
 
+pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
+pub use handshake::{
+    ClientHandshake, ClientHandshakeConfig, HandshakeError, HandshakeResponse, HeadPart,
+    HttpHeader, OwnedUpgradeRequest, SCA_PROTOCOL, ServerHandshakeConfig, UpgradeRequest,
+    accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
+    select_protocol,
+};
+pub use ws::{
+    Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,
+    WsError,
+};
 pub use xml::{
     AnswerEntry, Command, Counter, Field, FieldIter, Fields, FunctionType, OtherName, RequestClass,
     Response, ResultCode, SessionEffect, StandardAnswer, SyntaxKind, TerminationStatus,
     Transaction, XmlError, XmlLimits,
 };
 
-pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
-pub use ws::{
-    Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,
-    WsError,
-};
-
 pub use terminal::{
     Channel, ConfigError, ConnectTarget, KeyStore, LinkError, LinkStatus, MemoryKeyStore,
     ReconnectConfig, RequestId, ScreenMessage, Terminal, TerminalConfig, TerminalError,
     TerminalEvent, TerminalOutput, TransportFailure, config_keys,
-};
-
-pub use handshake::{
-    ClientHandshake, ClientHandshakeConfig, HandshakeError, HandshakeResponse, HeadPart,
-    HttpHeader, OwnedUpgradeRequest, SCA_PROTOCOL, ServerHandshakeConfig, UpgradeRequest,
-    accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
-    select_protocol,
 };

@@ -1,4 +1,4 @@
-//! Rule 2 of request handling: MAC, MAC_LABEL and COUNTER checks ([seed] §5.5, [spec]).
+//! Rule 2 of request handling: MAC, MAC_LABEL and COUNTER checks (\[seed\] §5.5, \[spec\]).
 //!
 //! With `SKIPPOSAUTH=1` and `POSCONNECTALLOW=WEBSOCKETS` the fields are ignored and SECURITY
 //! commands refused. Otherwise every request except SECURITY, ADMIN GET_COUNTER and

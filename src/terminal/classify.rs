@@ -16,7 +16,7 @@ pub(crate) struct RequestKind {
 /// Where a request goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Route {
-    /// ADMIN GET_COUNTER: answered by the machine ([seed]).
+    /// ADMIN GET_COUNTER: answered by the machine (\[seed\]).
     GetCounter,
     /// SECONDARYPORT: delivered even while a primary runs; `cancel` for CANCEL.
     Secondary { cancel: bool },
@@ -24,7 +24,7 @@ pub(crate) enum Route {
     Primary,
 }
 
-/// How a request relates to the session ([spec], PROTOCOL.md §6).
+/// How a request relates to the session (\[spec\], PROTOCOL.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SessionEffect {
     /// Indifferent.

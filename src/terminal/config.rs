@@ -13,43 +13,43 @@ use std::time::Duration;
 /// Every other key is kept in [`TerminalConfig::extra`] so an application can read the
 /// settings it owns (TCP keepalive, CA files, ...) from the same text.
 pub mod keys {
-    /// Which POS links SCA accepts; the value `WEBSOCKETS` selects this link ([spec]).
+    /// Which POS links SCA accepts; the value `WEBSOCKETS` selects this link (\[spec\]).
     pub const POS_CONNECT_ALLOW: &str = "POSCONNECTALLOW";
-    /// `1` skips MAC / MAC_LABEL / COUNTER checks when [`POS_CONNECT_ALLOW`] is `WEBSOCKETS` ([seed]).
+    /// `1` skips MAC / MAC_LABEL / COUNTER checks when [`POS_CONNECT_ALLOW`] is `WEBSOCKETS` (\[seed\]).
     pub const SKIP_POS_AUTH: &str = "SKIPPOSAUTH";
-    /// The broker's host name or IP address ([spec]).
+    /// The broker's host name or IP address (\[spec\]).
     pub const ADDRESS: &str = "WEBSOCKETADDRESS";
-    /// The broker's TCP port ([spec]).
+    /// The broker's TCP port (\[spec\]).
     pub const PORT: &str = "WEBSOCKETPORT";
-    /// Seconds between keepalive pings; `0` sends none ([spec]).
+    /// Seconds between keepalive pings; `0` sends none (\[spec\]).
     pub const PING_INTERVAL: &str = "WEBSOCKETPINGINTERVAL_1";
-    /// `1` for wss (TLS), `0` for plain ws ([choice]).
+    /// `1` for wss (TLS), `0` for plain ws (\[choice\]).
     pub const TLS: &str = "WEBSOCKETTLS";
-    /// The request-target of the Upgrade request, e.g. `/` ([choice]).
+    /// The request-target of the Upgrade request, e.g. `/` (\[choice\]).
     pub const PATH: &str = "WEBSOCKETPATH";
-    /// The value sent in the `x-vfi-pinpad-id` header; empty sends no header ([choice]).
+    /// The value sent in the `x-vfi-pinpad-id` header; empty sends no header (\[choice\]).
     pub const PINPAD_ID: &str = "WEBSOCKETPINPADID";
-    /// Milliseconds before the first retry after a failed connect ([choice]).
+    /// Milliseconds before the first retry after a failed connect (\[choice\]).
     pub const RECONNECT_FIRST_MS: &str = "WEBSOCKETRECONNECTFIRST_MS";
-    /// Cap, in milliseconds, of the doubling retry delay ([choice]).
+    /// Cap, in milliseconds, of the doubling retry delay (\[choice\]).
     pub const RECONNECT_MAX_MS: &str = "WEBSOCKETRECONNECTMAX_MS";
-    /// Up to this percentage is taken off each retry delay at random ([choice]).
+    /// Up to this percentage is taken off each retry delay at random (\[choice\]).
     pub const RECONNECT_JITTER_PCT: &str = "WEBSOCKETRECONNECTJITTER_PCT";
-    /// Milliseconds allowed from "open a connection" to the broker's 101 answer ([choice]).
+    /// Milliseconds allowed from "open a connection" to the broker's 101 answer (\[choice\]).
     pub const CONNECT_TIMEOUT_MS: &str = "WEBSOCKETCONNECTTIMEOUT_MS";
-    /// Path of the status-bar icon shown while the link is up ([seed]).
+    /// Path of the status-bar icon shown while the link is up (\[seed\]).
     pub const ICON_CONNECTED: &str = "WEBSOCKETICONCONNECTED";
-    /// Path of the status-bar icon shown while the link is down ([seed]).
+    /// Path of the status-bar icon shown while the link is down (\[seed\]).
     pub const ICON_DISCONNECTED: &str = "WEBSOCKETICONDISCONNECTED";
 }
 
-/// The `POSCONNECTALLOW` value that selects the WebSocket link ([seed]).
+/// The `POSCONNECTALLOW` value that selects the WebSocket link (\[seed\]).
 pub(crate) const POS_CONNECT_WEBSOCKETS: &str = "WEBSOCKETS";
 /// Default broker host, from the SCA specification's parameter table.
 pub(crate) const DEFAULT_ADDRESS: &str = "dev-poscloud.vficloud.net";
-/// Default icon while connected ([seed]).
+/// Default icon while connected (\[seed\]).
 pub(crate) const DEFAULT_ICON_CONNECTED: &str = "/home/usr1/flash/www/images/wbs_connected.png";
-/// Default icon while disconnected ([seed]).
+/// Default icon while disconnected (\[seed\]).
 pub(crate) const DEFAULT_ICON_DISCONNECTED: &str =
     "/home/usr1/flash/www/images/wbs_disconnected.png";
 
@@ -95,15 +95,15 @@ pub struct TerminalConfig {
     pub path: String,
     /// `x-vfi-pinpad-id` header value. Default none.
     pub pinpad_id: Option<String>,
-    /// Keepalive ping interval; `None` sends no pings. Default 45 s ([spec]).
+    /// Keepalive ping interval; `None` sends no pings. Default 45 s (\[spec\]).
     pub ping_interval: Option<Duration>,
     /// Retry delays.
     pub reconnect: ReconnectConfig,
     /// Time allowed from "open a connection" to the broker's 101. Default 15 s.
     pub connect_timeout: Duration,
-    /// Icon path while connected. Default [`DEFAULT_ICON_CONNECTED`].
+    /// Icon path while connected. Default `/home/usr1/flash/www/images/wbs_connected.png`.
     pub icon_connected: String,
-    /// Icon path while disconnected. Default [`DEFAULT_ICON_DISCONNECTED`].
+    /// Icon path while disconnected. Default `/home/usr1/flash/www/images/wbs_disconnected.png`.
     pub icon_disconnected: String,
     /// Requests delivered to the application and not answered yet, at most; one more is
     /// answered `DEVICE IS BUSY` by the machine. Bounds memory against a flooding POS.
@@ -248,7 +248,7 @@ impl TerminalConfig {
     }
 
     /// Whether MAC, MAC_LABEL and COUNTER checks are off: `SKIPPOSAUTH=1` **and**
-    /// `POSCONNECTALLOW=WEBSOCKETS` ([seed]); SECURITY commands are then refused.
+    /// `POSCONNECTALLOW=WEBSOCKETS` (\[seed\]); SECURITY commands are then refused.
     pub fn auth_skipped(&self) -> bool {
         self.skip_pos_auth
             && self

@@ -1,8 +1,8 @@
 //! The COUNTER book: the last accepted COUNTER per MAC label, and the last one overall.
 //!
-//! A COUNTER must be higher than the last one used with its label ([spec]); REGISTER starts a
+//! A COUNTER must be higher than the last one used with its label (\[spec\]); REGISTER starts a
 //! label over. GET COUNTER answers with the COUNTER of the last POS request that carried one,
-//! or 1 when there was none ([seed]).
+//! or 1 when there was none (\[seed\]).
 
 /// Last COUNTER per label, bounded by `max_labels`.
 #[derive(Debug, Clone)]

@@ -337,7 +337,7 @@ impl<K: KeyStore> Terminal<K> {
         }));
     }
 
-    /// Screen messages appear only while no session is open ([seed]).
+    /// Screen messages appear only while no session is open (\[seed\]).
     fn push_screen(&mut self, message: ScreenMessage) {
         if !self.floor.session_open {
             self.push_event(TerminalEvent::Screen(message));

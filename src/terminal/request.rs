@@ -22,7 +22,7 @@ impl fmt::Display for RequestId {
     }
 }
 
-/// Which SCA port a request belongs to; both share the one WebSocket ([seed]).
+/// Which SCA port a request belongs to; both share the one WebSocket (\[seed\]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Channel {
     /// The primary port (5015 on TCP): one command at a time occupies the device.

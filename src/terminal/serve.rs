@@ -13,7 +13,7 @@ use super::output::TerminalEvent;
 use super::request::RequestId;
 use crate::xml::{Counter, Response, Transaction};
 
-/// RESPONSE_TEXT of the machine's own GET COUNTER answer ([choice]: the spec shows none).
+/// RESPONSE_TEXT of the machine's own GET COUNTER answer (\[choice\]: the spec shows none).
 pub(crate) const GET_COUNTER_TEXT: &str = "Counter";
 
 /// A request delivered to the application and not answered yet.
@@ -21,9 +21,9 @@ pub(crate) const GET_COUNTER_TEXT: &str = "Counter";
 pub(crate) struct Pending {
     pub(crate) id: RequestId,
     kind: RequestKind,
-    /// COUNTER to echo ([spec]).
+    /// COUNTER to echo (\[spec\]).
     counter: Option<Counter>,
-    /// POS_RECON to echo ([spec]).
+    /// POS_RECON to echo (\[spec\]).
     pos_recon: Option<Box<str>>,
     /// MAC_LABEL, kept for UNREGISTER only.
     mac_label: Option<Box<str>>,

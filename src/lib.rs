@@ -25,6 +25,7 @@ mod handshake;
 mod mac;
 #[allow(dead_code)] // used by ws/ and terminal/ as they land
 mod rng;
+mod terminal;
 mod ws;
 mod xml;
 // -- public API (one block per module; keep blocks apart to ease merges) --
@@ -47,4 +48,10 @@ pub use xml::{
     AnswerEntry, Command, Counter, Field, FieldIter, Fields, FunctionType, OtherName, RequestClass,
     Response, ResultCode, SessionEffect, StandardAnswer, SyntaxKind, TerminationStatus,
     Transaction, XmlError, XmlLimits,
+};
+
+pub use terminal::{
+    Channel, ConfigError, ConnectTarget, KeyStore, LinkError, LinkStatus, MemoryKeyStore,
+    ReconnectConfig, RequestId, ScreenMessage, Terminal, TerminalConfig, TerminalError,
+    TerminalEvent, TerminalOutput, TransportFailure, config_keys,
 };

@@ -114,3 +114,8 @@ pub fn server_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     }
     frames
 }
+
+// The terminal's two-peer driver on virtual time (terminal against a broker stub).
+mod driver;
+#[allow(unused_imports)] // ws tests use only the helpers above
+pub use driver::*;

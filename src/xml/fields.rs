@@ -51,7 +51,7 @@ pub struct FieldIter<'a> {
 
 /// Whether `name` is in the SCA element-name alphabet: `[A-Z_][A-Z0-9_.-]*`.
 ///
-/// [spec] tags are upper case; [choice] refusing other names keeps what is written identical
+/// \[spec\] tags are upper case; \[choice\] refusing other names keeps what is written identical
 /// to what was read (no case folding) and excludes namespaces.
 pub(crate) fn is_valid_name(name: &[u8]) -> bool {
     match name.split_first() {

@@ -356,8 +356,13 @@ pub(crate) fn decode_document<S: Schema>(
             }
             Event::End(_) => builder.end(at)?,
             Event::Text(text) => {
-                let content = text.xml10_content();
-                builder.text(&content, false, at)?;
+                // Line-end normalization only when a CR is present: most pieces are a few
+                // bytes, for which a plain scan beats the normalizer's setup.
+                if text.as_bytes().contains(&b'\r') {
+                    builder.text(&text.xml10_content(), false, at)?;
+                } else {
+                    builder.text(&text, false, at)?;
+                }
             }
             Event::CData(cdata) => {
                 let content = cdata.xml10_content();

@@ -4,7 +4,7 @@
 use super::function::{Command, FunctionType};
 use super::model::Transaction;
 
-/// Effect of a request on the POS session [spec].
+/// Effect of a request on the POS session \[spec\].
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SessionEffect {
@@ -22,14 +22,14 @@ pub enum SessionEffect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RequestClass {
     /// PAYMENT and LINE_ITEM need an open session; without one the answer is "No Session"
-    /// [spec].
+    /// \[spec\].
     pub needs_session: bool,
-    /// SECONDARYPORT commands run beside a primary one in progress [seed].
+    /// SECONDARYPORT commands run beside a primary one in progress \[seed\].
     pub secondary: bool,
-    /// SECURITY commands: refused under SKIPPOSAUTH [seed].
+    /// SECURITY commands: refused under SKIPPOSAUTH \[seed\].
     pub security: bool,
     /// Carries no COUNTER / MAC / MAC_LABEL: SECURITY, ADMIN GET_COUNTER, SECONDARYPORT
-    /// [spec][code].
+    /// \[spec\]\[code\].
     pub mac_exempt: bool,
     /// Effect on the session.
     pub session: SessionEffect,
@@ -68,17 +68,17 @@ impl Transaction {
         RequestClass::of(&self.function_type, &self.command)
     }
 
-    /// PAYMENT / LINE_ITEM: needs an open session [spec].
+    /// PAYMENT / LINE_ITEM: needs an open session \[spec\].
     pub fn needs_session(&self) -> bool {
         self.class().needs_session
     }
 
-    /// SECONDARYPORT: answered even while a primary command runs [seed].
+    /// SECONDARYPORT: answered even while a primary command runs \[seed\].
     pub fn is_secondary(&self) -> bool {
         self.class().secondary
     }
 
-    /// SECURITY: refused under SKIPPOSAUTH [seed].
+    /// SECURITY: refused under SKIPPOSAUTH \[seed\].
     pub fn is_security(&self) -> bool {
         self.class().security
     }

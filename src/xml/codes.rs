@@ -1,20 +1,20 @@
 //! RESULT_CODE, TERMINATION_STATUS and the table of standard answers (PROTOCOL.md §4).
 //!
-//! Provenance marks on each entry: **[spec]** Verifone's SCA Functional Specification,
-//! **[code]** public clients or simulators only, **[choice]** this crate's decision (change it
+//! Provenance marks on each entry: **\[spec\]** Verifone's SCA Functional Specification,
+//! **\[code\]** public clients or simulators only, **\[choice\]** this crate's decision (change it
 //! here and nowhere else).
 
 use std::fmt;
 
 use super::function::OtherName;
 
-/// A RESULT_CODE. Signed ([spec] -1 is success, -2 a format error); not unique on its own, as
+/// A RESULT_CODE. Signed (\[spec\] -1 is success, -2 a format error); not unique on its own, as
 /// device and platform tables overlap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ResultCode(pub i64);
 
 impl ResultCode {
-    /// -1: the operation succeeded [spec].
+    /// -1: the operation succeeded \[spec\].
     pub const SUCCESS: Self = Self(-1);
 
     /// Parses the document text (optional sign, ASCII digits, surrounding whitespace ignored).
@@ -33,12 +33,12 @@ impl fmt::Display for ResultCode {
     }
 }
 
-/// TERMINATION_STATUS: SUCCESS or FAILURE [spec], anything else kept verbatim.
+/// TERMINATION_STATUS: SUCCESS or FAILURE \[spec\], anything else kept verbatim.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TerminationStatus {
-    /// `SUCCESS`: goes with RESULT_CODE -1 [spec].
+    /// `SUCCESS`: goes with RESULT_CODE -1 \[spec\].
     Success,
-    /// `FAILURE`: goes with the other codes [spec].
+    /// `FAILURE`: goes with the other codes \[spec\].
     Failure,
     /// Any other value, kept so it round-trips.
     Other(OtherName),
@@ -97,7 +97,7 @@ pub enum StandardAnswer {
     InvalidCounter,
     /// COUNTER not higher than the last one used with that MAC_LABEL.
     StaleCounter,
-    /// A SECURITY command under SKIPPOSAUTH=1 + POSCONNECTALLOW=WEBSOCKETS [seed].
+    /// A SECURITY command under SKIPPOSAUTH=1 + POSCONNECTALLOW=WEBSOCKETS \[seed\].
     SecurityRefused,
 }
 
@@ -129,7 +129,7 @@ impl StandardAnswer {
         Self::SecurityRefused,
     ];
 
-    /// The table. All standard answers carry TERMINATION_STATUS FAILURE [spec].
+    /// The table. All standard answers carry TERMINATION_STATUS FAILURE \[spec\].
     pub const fn entry(self) -> AnswerEntry {
         const fn row(code: i64, result: &'static str, text: &'static str) -> AnswerEntry {
             AnswerEntry {

@@ -5,13 +5,13 @@ use std::num::NonZeroU32;
 
 use super::error::XmlError;
 
-/// A request COUNTER: a decimal in 1..=4294967295 that must grow per MAC_LABEL [spec].
+/// A request COUNTER: a decimal in 1..=4294967295 that must grow per MAC_LABEL \[spec\].
 /// The range is held by construction (a zero counter cannot exist).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Counter(NonZeroU32);
 
 impl Counter {
-    /// The value a terminal reports before any request was counted [seed].
+    /// The value a terminal reports before any request was counted \[seed\].
     pub const ONE: Self = Self(NonZeroU32::MIN);
 
     /// `None` for 0, the only `u32` outside the range.

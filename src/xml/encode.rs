@@ -1,4 +1,4 @@
-//! Writing: the conventional SCA form ([spec]): no XML declaration, upper-case tags, one
+//! Writing: the conventional SCA form (\[spec\]): no XML declaration, upper-case tags, one
 //! element per line, `<X />` for empty elements, text escaped. Writes straight into the
 //! caller's buffer, reserving once.
 

@@ -51,19 +51,39 @@ pub struct FieldIter<'a> {
 
 /// Whether `name` is in the SCA element-name alphabet: `[A-Z_][A-Z0-9_.-]*`.
 ///
-/// [spec] tags are upper case; [choice] refusing other names keeps what is written identical
+/// \[spec\] tags are upper case; \[choice\] refusing other names keeps what is written identical
 /// to what was read (no case folding) and excludes namespaces.
 pub(crate) fn is_valid_name(name: &[u8]) -> bool {
     match name.split_first() {
         Some((first, rest)) => {
-            (first.is_ascii_uppercase() || *first == b'_')
-                && rest.iter().all(|b| {
-                    b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'.')
-                })
+            NAME_BYTES[usize::from(*first)] == NAME_START
+                && rest.iter().all(|&b| NAME_BYTES[usize::from(b)] != 0)
         }
         None => false,
     }
 }
+
+/// Class of each byte in names: 0 outside, [`NAME_START`] may start one, 1 may follow.
+/// A table because names are checked for every element parsed.
+const NAME_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = if byte.is_ascii_uppercase() || byte == b'_' {
+            NAME_START
+        } else if byte.is_ascii_digit() || byte == b'-' || byte == b'.' {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Marks a byte that may start a name in [`NAME_BYTES`].
+const NAME_START: u8 = 2;
 
 fn to_u32(len: usize) -> Result<u32, XmlError> {
     u32::try_from(len).map_err(|_| XmlError::TooLarge {

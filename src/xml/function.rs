@@ -1,5 +1,5 @@
 //! FUNCTION_TYPE and COMMAND as typed enums over the catalogue of PROTOCOL.md §3, each with an
-//! `Other` arm so unknown values still parse and round-trip ([spec]: unknown commands are
+//! `Other` arm so unknown values still parse and round-trip (\[spec\]: unknown commands are
 //! passed on).
 
 use std::fmt;
@@ -66,23 +66,23 @@ macro_rules! catalogue {
 catalogue! {
     /// The `FUNCTION_TYPE` of a request: which family of commands it belongs to.
     FunctionType {
-        /// `SECURITY`: registration and MAC keys [spec].
+        /// `SECURITY`: registration and MAC keys \[spec\].
         Security = "SECURITY",
-        /// `ADMIN`: counters, clock, lane state, updates [spec].
+        /// `ADMIN`: counters, clock, lane state, updates \[spec\].
         Admin = "ADMIN",
-        /// `SESSION`: START / FINISH [spec].
+        /// `SESSION`: START / FINISH \[spec\].
         Session = "SESSION",
-        /// `SECONDARYPORT`: commands allowed while a primary one runs [spec].
+        /// `SECONDARYPORT`: commands allowed while a primary one runs \[spec\].
         SecondaryPort = "SECONDARYPORT",
-        /// `PAYMENT` [spec].
+        /// `PAYMENT` \[spec\].
         Payment = "PAYMENT",
-        /// `LINE_ITEM` [code].
+        /// `LINE_ITEM` \[code\].
         LineItem = "LINE_ITEM",
-        /// `DEVICE` [spec].
+        /// `DEVICE` \[spec\].
         Device = "DEVICE",
-        /// `REPORT` [spec].
+        /// `REPORT` \[spec\].
         Report = "REPORT",
-        /// `SAF`: store-and-forward queue [code].
+        /// `SAF`: store-and-forward queue \[code\].
         Saf = "SAF",
     }
 }
@@ -91,81 +91,81 @@ catalogue! {
     /// The `COMMAND` of a request. One flat list: the same word (e.g. `REMOVE`) can belong to
     /// several function types.
     Command {
-        /// SECURITY REGISTER [spec].
+        /// SECURITY REGISTER \[spec\].
         Register = "REGISTER",
-        /// SECURITY REGISTER_ENCRYPTION [spec].
+        /// SECURITY REGISTER_ENCRYPTION \[spec\].
         RegisterEncryption = "REGISTER_ENCRYPTION",
-        /// SECURITY UNREGISTER [spec].
+        /// SECURITY UNREGISTER \[spec\].
         Unregister = "UNREGISTER",
-        /// SECURITY UNREGISTERALL [code].
+        /// SECURITY UNREGISTERALL \[code\].
         UnregisterAll = "UNREGISTERALL",
-        /// SECURITY TEST_MAC [spec].
+        /// SECURITY TEST_MAC \[spec\].
         TestMac = "TEST_MAC",
-        /// ADMIN GET_COUNTER [spec].
+        /// ADMIN GET_COUNTER \[spec\].
         GetCounter = "GET_COUNTER",
-        /// ADMIN SETTIME [spec].
+        /// ADMIN SETTIME \[spec\].
         SetTime = "SETTIME",
-        /// ADMIN LANE_CLOSED [spec].
+        /// ADMIN LANE_CLOSED \[spec\].
         LaneClosed = "LANE_CLOSED",
-        /// ADMIN APPLYUPDATES [spec].
+        /// ADMIN APPLYUPDATES \[spec\].
         ApplyUpdates = "APPLYUPDATES",
-        /// SESSION START [spec].
+        /// SESSION START \[spec\].
         Start = "START",
-        /// SESSION FINISH [spec].
+        /// SESSION FINISH \[spec\].
         Finish = "FINISH",
-        /// SECONDARYPORT CANCEL [spec].
+        /// SECONDARYPORT CANCEL \[spec\].
         Cancel = "CANCEL",
-        /// SECONDARYPORT UPDATE_STATUS [spec].
+        /// SECONDARYPORT UPDATE_STATUS \[spec\].
         UpdateStatus = "UPDATE_STATUS",
-        /// SECONDARYPORT GET_SAF_STATUS [spec].
+        /// SECONDARYPORT GET_SAF_STATUS \[spec\].
         GetSafStatus = "GET_SAF_STATUS",
-        /// SECONDARYPORT STATUS [code].
+        /// SECONDARYPORT STATUS \[code\].
         Status = "STATUS",
-        /// SECONDARYPORT REBOOT [code].
+        /// SECONDARYPORT REBOOT \[code\].
         Reboot = "REBOOT",
-        /// SECONDARYPORT ANY_UPDATES [code].
+        /// SECONDARYPORT ANY_UPDATES \[code\].
         AnyUpdates = "ANY_UPDATES",
-        /// PAYMENT CAPTURE [spec].
+        /// PAYMENT CAPTURE \[spec\].
         Capture = "CAPTURE",
-        /// PAYMENT OPEN_TAB [spec].
+        /// PAYMENT OPEN_TAB \[spec\].
         OpenTab = "OPEN_TAB",
-        /// PAYMENT RESET_TIP [spec].
+        /// PAYMENT RESET_TIP \[spec\].
         ResetTip = "RESET_TIP",
-        /// PAYMENT AUTH [code].
+        /// PAYMENT AUTH \[code\].
         Auth = "AUTH",
-        /// PAYMENT CREDIT [code].
+        /// PAYMENT CREDIT \[code\].
         Credit = "CREDIT",
-        /// PAYMENT VOID [code].
+        /// PAYMENT VOID \[code\].
         Void = "VOID",
-        /// LINE_ITEM ADD [code].
+        /// LINE_ITEM ADD \[code\].
         Add = "ADD",
-        /// LINE_ITEM OVERRIDE [code].
+        /// LINE_ITEM OVERRIDE \[code\].
         Override = "OVERRIDE",
-        /// LINE_ITEM REMOVE, SAF REMOVE [code].
+        /// LINE_ITEM REMOVE, SAF REMOVE \[code\].
         Remove = "REMOVE",
-        /// DEVICE VERSION [spec].
+        /// DEVICE VERSION \[spec\].
         Version = "VERSION",
-        /// DEVICE GET_DEVICENAME [spec].
+        /// DEVICE GET_DEVICENAME \[spec\].
         GetDeviceName = "GET_DEVICENAME",
-        /// DEVICE SET_DEVICENAME [spec].
+        /// DEVICE SET_DEVICENAME \[spec\].
         SetDeviceName = "SET_DEVICENAME",
-        /// DEVICE CREDIT_APP [spec].
+        /// DEVICE CREDIT_APP \[spec\].
         CreditApp = "CREDIT_APP",
-        /// DEVICE CUST_BUTTON [spec].
+        /// DEVICE CUST_BUTTON \[spec\].
         CustButton = "CUST_BUTTON",
-        /// DEVICE DISPLAY_MESSAGE [code].
+        /// DEVICE DISPLAY_MESSAGE \[code\].
         DisplayMessage = "DISPLAY_MESSAGE",
-        /// DEVICE GET_PAYMENT_TYPES [code].
+        /// DEVICE GET_PAYMENT_TYPES \[code\].
         GetPaymentTypes = "GET_PAYMENT_TYPES",
-        /// DEVICE SET_PARM [code].
+        /// DEVICE SET_PARM \[code\].
         SetParm = "SET_PARM",
-        /// REPORT LAST_TRAN [code].
+        /// REPORT LAST_TRAN \[code\].
         LastTran = "LAST_TRAN",
-        /// REPORT UNADJUSTED_TIP [spec].
+        /// REPORT UNADJUSTED_TIP \[spec\].
         UnadjustedTip = "UNADJUSTED_TIP",
-        /// SAF QUERY [code].
+        /// SAF QUERY \[code\].
         Query = "QUERY",
-        /// SAF EDIT [code].
+        /// SAF EDIT \[code\].
         Edit = "EDIT",
     }
 }

@@ -13,7 +13,7 @@ use super::fields::Fields;
 use super::function::{Command, FunctionType};
 use super::limits::XmlLimits;
 
-/// A POS request: root `TRANSACTION` [spec].
+/// A POS request: root `TRANSACTION` \[spec\].
 ///
 /// FUNCTION_TYPE and COMMAND are typed; every other field stays in [`Transaction::fields`] in
 /// document order (COUNTER, MAC, MAC_LABEL and POS_RECON included, read through typed
@@ -27,7 +27,7 @@ pub struct Transaction {
     fields: Fields,
 }
 
-/// A terminal answer or notification: root `RESPONSE` [spec].
+/// A terminal answer or notification: root `RESPONSE` \[spec\].
 ///
 /// The conventional leading fields are typed and written first, in this order; the command's
 /// own fields follow in [`Response::fields`].
@@ -35,7 +35,7 @@ pub struct Transaction {
 pub struct Response {
     /// RESPONSE_TEXT: human-readable outcome.
     pub response_text: Option<Cow<'static, str>>,
-    /// RESULT: short outcome word (`OK`, `BUSY`, ...); free text [spec].
+    /// RESULT: short outcome word (`OK`, `BUSY`, ...); free text \[spec\].
     pub result: Option<Cow<'static, str>>,
     /// RESULT_CODE.
     pub result_code: Option<ResultCode>,
@@ -224,7 +224,7 @@ impl Transaction {
         push_group::<TransactionSlots>(&mut self.fields, name, children)
     }
 
-    /// COUNTER as written, which is what the MAC is computed over [code].
+    /// COUNTER as written, which is what the MAC is computed over \[code\].
     pub fn counter_text(&self) -> Option<&str> {
         self.fields.get(COUNTER)
     }
@@ -234,17 +234,17 @@ impl Transaction {
         self.counter_text().map(Counter::parse)
     }
 
-    /// MAC: base64 HMAC-SHA256 of the COUNTER text [code].
+    /// MAC: base64 HMAC-SHA256 of the COUNTER text \[code\].
     pub fn mac(&self) -> Option<&str> {
         self.fields.get(MAC)
     }
 
-    /// MAC_LABEL: names the key REGISTER handed out [spec].
+    /// MAC_LABEL: names the key REGISTER handed out \[spec\].
     pub fn mac_label(&self) -> Option<&str> {
         self.fields.get(MAC_LABEL)
     }
 
-    /// POS_RECON: opaque POS reference echoed in the response [spec].
+    /// POS_RECON: opaque POS reference echoed in the response \[spec\].
     pub fn pos_recon(&self) -> Option<&str> {
         self.fields.get(POS_RECON)
     }
@@ -313,7 +313,7 @@ impl Response {
         }
     }
 
-    /// A success: RESULT `OK`, RESULT_CODE -1, TERMINATION_STATUS SUCCESS [spec], with the
+    /// A success: RESULT `OK`, RESULT_CODE -1, TERMINATION_STATUS SUCCESS \[spec\], with the
     /// operation's text (e.g. `Session Started`).
     pub fn success(text: impl Into<Cow<'static, str>>) -> Self {
         Self {
@@ -347,7 +347,7 @@ impl Response {
         Self::failure(entry.code, entry.result, entry.text)
     }
 
-    /// -2 XML Format Incorrect [spec].
+    /// -2 XML Format Incorrect \[spec\].
     pub fn xml_format_incorrect() -> Self {
         Self::standard(StandardAnswer::XmlFormatIncorrect)
     }
@@ -357,52 +357,52 @@ impl Response {
         Self::standard(StandardAnswer::UnknownCommand)
     }
 
-    /// 59001 CANCELLED [spec].
+    /// 59001 CANCELLED \[spec\].
     pub fn cancelled() -> Self {
         Self::standard(StandardAnswer::Cancelled)
     }
 
-    /// 59002 DEVICE IS BUSY [spec].
+    /// 59002 DEVICE IS BUSY \[spec\].
     pub fn device_busy() -> Self {
         Self::standard(StandardAnswer::DeviceBusy)
     }
 
-    /// 59003 SESSION in progress [spec].
+    /// 59003 SESSION in progress \[spec\].
     pub fn session_in_progress() -> Self {
         Self::standard(StandardAnswer::SessionInProgress)
     }
 
-    /// No Session (59004 [code]).
+    /// No Session (59004 \[code\]).
     pub fn no_session() -> Self {
         Self::standard(StandardAnswer::NoSession)
     }
 
-    /// 40007: MAC or MAC_LABEL missing [spec].
+    /// 40007: MAC or MAC_LABEL missing \[spec\].
     pub fn mac_missing() -> Self {
         Self::standard(StandardAnswer::MacMissing)
     }
 
-    /// 19 FIELD_ERROR: MAC_LABEL does not exist [spec].
+    /// 19 FIELD_ERROR: MAC_LABEL does not exist \[spec\].
     pub fn unknown_mac_label() -> Self {
         Self::standard(StandardAnswer::UnknownMacLabel)
     }
 
-    /// MAC does not verify [choice].
+    /// MAC does not verify \[choice\].
     pub fn bad_mac() -> Self {
         Self::standard(StandardAnswer::BadMac)
     }
 
-    /// COUNTER missing or out of range [choice].
+    /// COUNTER missing or out of range \[choice\].
     pub fn invalid_counter() -> Self {
         Self::standard(StandardAnswer::InvalidCounter)
     }
 
-    /// COUNTER not above the last one for this MAC_LABEL [choice].
+    /// COUNTER not above the last one for this MAC_LABEL \[choice\].
     pub fn stale_counter() -> Self {
         Self::standard(StandardAnswer::StaleCounter)
     }
 
-    /// SECURITY command refused under SKIPPOSAUTH [seed], code [choice].
+    /// SECURITY command refused under SKIPPOSAUTH \[seed\], code \[choice\].
     pub fn security_refused() -> Self {
         Self::standard(StandardAnswer::SecurityRefused)
     }
@@ -435,7 +435,7 @@ impl Response {
     }
 
     /// Appends the document to `out`: RESPONSE_TEXT, RESULT, RESULT_CODE, TERMINATION_STATUS,
-    /// COUNTER (each only if set), then the fields in order [spec].
+    /// COUNTER (each only if set), then the fields in order \[spec\].
     pub fn encode(&self, out: &mut BytesMut) {
         let text_len = self.response_text.as_deref().map_or(0, str::len)
             + self.result.as_deref().map_or(0, str::len);
@@ -482,7 +482,7 @@ impl Response {
         push_group::<ResponseSlots>(&mut self.fields, name, children)
     }
 
-    /// POS_RECON, echoed from the request [spec].
+    /// POS_RECON, echoed from the request \[spec\].
     pub fn pos_recon(&self) -> Option<&str> {
         self.fields.get(POS_RECON)
     }

@@ -29,3 +29,9 @@ mod xml;
 // -- public API (one block per module; keep blocks apart to ease merges) --
 
 pub use mac::{compute_mac, verify_mac};
+
+pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
+pub use ws::{
+    Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,
+    WsError,
+};

@@ -24,7 +24,10 @@ impl TungsteniteReader {
             tungstenite::protocol::Role::Server,
             Some(tungstenite_config()),
         );
-        Self { ws, frames: w.frames }
+        Self {
+            ws,
+            frames: w.frames,
+        }
     }
 
     /// Reads one batch of messages; every payload comes out unmasked (and text checked).
@@ -58,7 +61,12 @@ impl TungsteniteWriter {
             tungstenite::protocol::Role::Client,
             Some(tungstenite_config()),
         );
-        Self { ws, payload: Bytes::from(w.payload.clone()), kind: w.kind, frames: w.frames }
+        Self {
+            ws,
+            payload: Bytes::from(w.payload.clone()),
+            kind: w.kind,
+            frames: w.frames,
+        }
     }
 
     pub(crate) fn run(&mut self) {
@@ -76,7 +84,9 @@ impl TungsteniteWriter {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().expect("tokio runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("tokio runtime")
 }
 
 /// fastwebsockets, server side: `read_frame` over the replayed stream (unmasks, checks text).
@@ -93,7 +103,11 @@ impl FastReader {
             fastwebsockets::Role::Server,
         );
         ws.set_max_message_size(64 << 20);
-        Self { rt: runtime(), ws, frames: w.frames }
+        Self {
+            rt: runtime(),
+            ws,
+            frames: w.frames,
+        }
     }
 
     pub(crate) fn run(&mut self) {
@@ -122,7 +136,13 @@ impl FastWriter {
             Sink::default(),
             fastwebsockets::Role::Client,
         );
-        Self { rt: runtime(), ws, payload: w.payload.clone(), kind: w.kind, frames: w.frames }
+        Self {
+            rt: runtime(),
+            ws,
+            payload: w.payload.clone(),
+            kind: w.kind,
+            frames: w.frames,
+        }
     }
 
     pub(crate) fn run(&mut self) {

@@ -50,7 +50,10 @@ impl tokio::io::AsyncRead for Replay {
         buf: &mut tokio::io::ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        let want = buf.remaining().min(READ_CHUNK).min(this.data.len() - this.pos);
+        let want = buf
+            .remaining()
+            .min(READ_CHUNK)
+            .min(this.data.len() - this.pos);
         buf.put_slice(&this.data[this.pos..this.pos + want]);
         this.pos = (this.pos + want) % this.data.len();
         Poll::Ready(Ok(()))
@@ -58,7 +61,11 @@ impl tokio::io::AsyncRead for Replay {
 }
 
 impl tokio::io::AsyncWrite for Replay {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Poll::Ready(Ok(buf.len()))
     }
 
@@ -80,7 +87,10 @@ pub(crate) struct Sink {
 
 impl Default for Sink {
     fn default() -> Self {
-        Self { buf: vec![0; 4 << 20], len: 0 }
+        Self {
+            buf: vec![0; 4 << 20],
+            len: 0,
+        }
     }
 }
 
@@ -130,7 +140,11 @@ impl tokio::io::AsyncRead for Sink {
 }
 
 impl tokio::io::AsyncWrite for Sink {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.get_mut().put(buf);
         Poll::Ready(Ok(buf.len()))
     }

@@ -19,6 +19,7 @@
 //! | `broker` | the POS cloud side state machine | all of the above |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod broker;
 mod frame;
 mod handshake;
 mod mac;
@@ -29,3 +30,8 @@ mod xml;
 // -- public API (one block per module; keep blocks apart to ease merges) --
 
 pub use mac::{compute_mac, verify_mac};
+
+pub use broker::{
+    Allocation, BrokerError, CounterBook, CounterError, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN,
+    MAX_MAC_LABELS, RequestFailure, RequestId, WhenBusy,
+};

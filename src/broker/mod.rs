@@ -1,0 +1,18 @@
+//! The POS cloud side: accept terminals, send them POS requests, match their responses.
+//!
+//! One [`Link`](crate::Link) per accepted transport. It composes the server half of the
+//! opening handshake, a server-role WebSocket connection and the SCA XML model, and adds what
+//! a broker needs on top: COUNTER / MAC assignment per MAC label (`counter`), one primary
+//! request in flight with secondaries alongside (`requests`), and the rule that ties each
+//! RESPONSE to the request it answers (`matching`, whose docs state the rule and its limits).
+
+mod counter;
+mod error;
+mod matching;
+mod requests;
+
+pub use counter::{
+    Allocation, CounterBook, CounterError, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
+};
+pub use error::{BrokerError, RequestFailure};
+pub use requests::{RequestId, WhenBusy};

@@ -32,6 +32,6 @@ mod xml;
 pub use mac::{compute_mac, verify_mac};
 
 pub use broker::{
-    Allocation, BrokerError, CounterBook, CounterError, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN,
-    MAX_MAC_LABELS, RequestFailure, RequestId, WhenBusy,
+    Allocation, BrokerError, BrokerRequestId, CounterBook, CounterError, MAX_MAC_KEY_LEN,
+    MAX_MAC_LABEL_LEN, MAX_MAC_LABELS, RequestFailure, WhenBusy,
 };

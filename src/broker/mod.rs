@@ -15,4 +15,4 @@ pub use counter::{
     Allocation, CounterBook, CounterError, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
 };
 pub use error::{BrokerError, RequestFailure};
-pub use requests::{RequestId, WhenBusy};
+pub use requests::{BrokerRequestId, WhenBusy};

@@ -12,9 +12,24 @@ use std::time::Instant;
 use super::error::BrokerError;
 use super::matching::{self, Port, RequestKeys, ResponseKeys};
 
-/// Names one request on one link, from submission to its single outcome.
+/// Names one request submitted on one link, from submission to its single outcome.
+///
+/// Ids rise over the link's life and are never reused on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
+pub struct BrokerRequestId(pub(crate) u64);
+
+impl BrokerRequestId {
+    /// The number behind the id (for logs and maps).
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for BrokerRequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
 
 /// What to do with a primary request while another primary is in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,7 +44,7 @@ pub enum WhenBusy {
 /// A request not yet written to the terminal.
 #[derive(Debug)]
 pub(crate) struct Waiting<P> {
-    pub(crate) id: RequestId,
+    pub(crate) id: BrokerRequestId,
     pub(crate) port: Port,
     pub(crate) deadline: Instant,
     pub(crate) payload: P,
@@ -37,7 +52,7 @@ pub(crate) struct Waiting<P> {
 
 #[derive(Debug)]
 struct InFlight {
-    id: RequestId,
+    id: BrokerRequestId,
     keys: RequestKeys,
     deadline: Instant,
 }
@@ -45,7 +60,7 @@ struct InFlight {
 /// How one request ended without an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Ended {
-    pub(crate) id: RequestId,
+    pub(crate) id: BrokerRequestId,
     /// Whether it had been written to the terminal (so it may have been carried out).
     pub(crate) sent: bool,
 }
@@ -104,7 +119,7 @@ impl<P> Tracker<P> {
         payload: P,
         when_busy: WhenBusy,
         limits: Limits,
-    ) -> Result<RequestId, BrokerError> {
+    ) -> Result<BrokerRequestId, BrokerError> {
         if !self.can_send_now(port, limits) {
             if when_busy == WhenBusy::Refuse {
                 return Err(BrokerError::Busy);
@@ -115,7 +130,7 @@ impl<P> Tracker<P> {
                 });
             }
         }
-        let id = RequestId(self.next_id);
+        let id = BrokerRequestId(self.next_id);
         self.next_id += 1;
         self.waiting.push_back(Waiting {
             id,
@@ -150,12 +165,12 @@ impl<P> Tracker<P> {
     }
 
     /// Records that a request is on the wire with these keys.
-    pub(crate) fn sent(&mut self, id: RequestId, keys: RequestKeys, deadline: Instant) {
+    pub(crate) fn sent(&mut self, id: BrokerRequestId, keys: RequestKeys, deadline: Instant) {
         self.in_flight.push(InFlight { id, keys, deadline });
     }
 
     /// The request `response` answers, removed from the in-flight set; `None`: unsolicited.
-    pub(crate) fn answer(&mut self, response: &ResponseKeys<'_>) -> Option<RequestId> {
+    pub(crate) fn answer(&mut self, response: &ResponseKeys<'_>) -> Option<BrokerRequestId> {
         let i = matching::select(response, self.in_flight.iter().map(|r| &r.keys))?;
         (i < self.in_flight.len()).then(|| self.in_flight.remove(i).id)
     }
@@ -270,7 +285,7 @@ mod tests {
         counter: Option<u32>,
         deadline: Instant,
         when_busy: WhenBusy,
-    ) -> Result<(RequestId, bool), BrokerError> {
+    ) -> Result<(BrokerRequestId, bool), BrokerError> {
         let id = t.submit(port, deadline, "x", when_busy, LIMITS)?;
         let mut sent = false;
         if let Some(w) = t.next_sendable(LIMITS) {

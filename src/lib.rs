@@ -32,6 +32,7 @@ mod xml;
 pub use mac::{compute_mac, verify_mac};
 
 pub use broker::{
-    Allocation, BrokerError, BrokerRequestId, CounterBook, CounterError, MAX_MAC_KEY_LEN,
-    MAX_MAC_LABEL_LEN, MAX_MAC_LABELS, RequestFailure, WhenBusy,
+    Allocation, BrokerConfig, BrokerError, BrokerEvent, BrokerOutput, BrokerRequestId, CloseReason,
+    CounterBook, CounterError, Link, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
+    RequestFailure, SubmitOptions, UpgradeInfo, WhenBusy,
 };

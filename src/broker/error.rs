@@ -4,6 +4,8 @@
 use std::fmt;
 
 use super::counter::CounterError;
+use crate::handshake::HandshakeError;
+use crate::ws::SendError;
 
 /// The caller asked for something the link cannot do now; nothing was changed.
 #[non_exhaustive]
@@ -13,16 +15,11 @@ pub enum BrokerError {
     NotOpen,
     /// No upgrade request is waiting for a decision.
     NoPendingUpgrade,
-    /// The subprotocol chosen was not among those the terminal offered (RFC 6455 §4.2.2).
-    ProtocolNotOffered {
-        /// The protocol the caller chose.
-        protocol: String,
-    },
-    /// A rejection status must be an HTTP error status (400..=599).
-    BadRejectStatus {
-        /// The status given.
-        status: u16,
-    },
+    /// The accept or reject answer could not be written: a subprotocol the terminal did not
+    /// offer (RFC 6455 §4.2.2), a bad extra header, a status outside 400..=599.
+    Handshake(HandshakeError),
+    /// The WebSocket layer refused a close (bad code or reason too long, RFC 6455 §7.4).
+    Send(SendError),
     /// A primary request is in flight and the caller asked to be refused rather than queued.
     Busy,
     /// The queue of waiting requests is full (backpressure); try again after an answer.
@@ -39,15 +36,8 @@ impl fmt::Display for BrokerError {
         match self {
             Self::NotOpen => f.write_str("link is not open"),
             Self::NoPendingUpgrade => f.write_str("no upgrade request awaits a decision"),
-            Self::ProtocolNotOffered { protocol } => {
-                write!(
-                    f,
-                    "subprotocol {protocol:?} was not offered by the terminal"
-                )
-            }
-            Self::BadRejectStatus { status } => {
-                write!(f, "rejection status {status} is not an http error status")
-            }
+            Self::Handshake(e) => write!(f, "handshake answer: {e}"),
+            Self::Send(e) => write!(f, "websocket: {e}"),
             Self::Busy => f.write_str("a primary request is in flight"),
             Self::QueueFull { limit } => write!(f, "request queue full ({limit} waiting)"),
             Self::Counter(e) => write!(f, "mac labels: {e}"),
@@ -59,7 +49,24 @@ impl std::error::Error for BrokerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Counter(e) => Some(e),
+            Self::Handshake(e) => Some(e),
+            Self::Send(e) => Some(e),
             _ => None,
+        }
+    }
+}
+
+impl From<HandshakeError> for BrokerError {
+    fn from(e: HandshakeError) -> Self {
+        Self::Handshake(e)
+    }
+}
+
+impl From<SendError> for BrokerError {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::Closed => Self::NotOpen,
+            other => Self::Send(other),
         }
     }
 }

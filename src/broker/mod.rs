@@ -6,13 +6,19 @@
 //! request in flight with secondaries alongside (`requests`), and the rule that ties each
 //! RESPONSE to the request it answers (`matching`, whose docs state the rule and its limits).
 
+mod config;
 mod counter;
 mod error;
+mod event;
+mod link;
 mod matching;
 mod requests;
 
+pub use config::BrokerConfig;
 pub use counter::{
     Allocation, CounterBook, CounterError, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
 };
 pub use error::{BrokerError, RequestFailure};
+pub use event::{BrokerEvent, BrokerOutput, CloseReason, UpgradeInfo};
+pub use link::{Link, SubmitOptions};
 pub use requests::{BrokerRequestId, WhenBusy};

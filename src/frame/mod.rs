@@ -1,1 +1,17 @@
-//! placeholder
+//! RFC 6455 §5 framing: header, opcode, masking and the close payload (§5.5.1, §7.4).
+//!
+//! A pure codec: it knows nothing about connections, roles or messages. The `ws` layer
+//! builds the connection rules on top of it.
+
+mod close;
+mod error;
+mod header;
+mod mask;
+mod opcode;
+
+pub use close::{CloseCode, ClosePayload};
+pub use error::FrameError;
+pub use header::FrameHeader;
+pub use mask::apply_mask;
+pub(crate) use mask::extend_masked;
+pub use opcode::OpCode;

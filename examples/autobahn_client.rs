@@ -1,0 +1,160 @@
+//! Client driver for the Autobahn TestSuite `fuzzingserver`: asks for the case count, runs
+//! every case as an echo client, then asks the server to write its reports. Blocking
+//! `std::net` around the sans-IO `Connection`.
+//!
+//! ```text
+//! cargo run --release --example autobahn_client -- --url ws://127.0.0.1:9001
+//! ```
+
+use std::hash::BuildHasher;
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use sca_ws::{Connection, Event, Output, Role, WsConfig};
+use sha1::{Digest, Sha1};
+
+const AGENT: &str = "sca-ws";
+
+/// The I/O layer owns the clock; the library only ever receives `now`.
+#[allow(clippy::disallowed_methods)]
+fn now() -> Instant {
+    Instant::now()
+}
+
+fn main() -> io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mut url = String::from("ws://127.0.0.1:9001");
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--url", Some(value)) => url = value,
+            _ => {
+                return Err(io::Error::other(
+                    "usage: autobahn_client --url ws://host:port",
+                ));
+            }
+        }
+    }
+    let authority = url
+        .strip_prefix("ws://")
+        .ok_or_else(|| io::Error::other("only ws:// URLs"))?
+        .trim_end_matches('/')
+        .to_owned();
+    let mut count = String::new();
+    run(&authority, "/getCaseCount", |_, event| {
+        if let Event::Text(text) = event {
+            count = text.as_str().to_owned();
+        }
+    })?;
+    let count: u32 = count.trim().parse().map_err(io::Error::other)?;
+    eprintln!("{count} cases");
+    for case in 1..=count {
+        run(
+            &authority,
+            &format!("/runCase?case={case}&agent={AGENT}"),
+            |conn, event| {
+                let result = match event {
+                    Event::Text(text) => conn.send_text(now(), text.as_str()),
+                    Event::Binary(data) => conn.send_binary(now(), &data),
+                    _ => Ok(()),
+                };
+                if let Err(e) = result {
+                    eprintln!("case {case}: echo refused: {e}");
+                }
+            },
+        )?;
+    }
+    run(
+        &authority,
+        &format!("/updateReports?agent={AGENT}"),
+        |_, _| {},
+    )?;
+    eprintln!("reports updated");
+    Ok(())
+}
+
+/// Opens one connection to `path`, hands every event to `on_event`, returns when the
+/// connection says to close the transport.
+fn run(
+    authority: &str,
+    path: &str,
+    mut on_event: impl FnMut(&mut Connection, Event),
+) -> io::Result<()> {
+    let mut stream = TcpStream::connect(authority)?;
+    stream.set_nodelay(true)?;
+    let seed = std::collections::hash_map::RandomState::new().hash_one(path);
+    let leftover = upgrade(&mut stream, authority, path, seed)?;
+    let config = WsConfig {
+        ping_interval: None,
+        ..WsConfig::default()
+    };
+    let mut conn = Connection::new(Role::Client, config, now(), seed);
+    conn.handle_input(now(), &leftover);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        while let Some(output) = conn.poll_output() {
+            match output {
+                Output::Transmit(bytes) => stream.write_all(&bytes)?,
+                Output::Event(event) => on_event(&mut conn, event),
+                Output::CloseTransport => return Ok(()),
+            }
+        }
+        let wait = conn.poll_timeout().map(|at| {
+            at.saturating_duration_since(now())
+                .max(Duration::from_millis(1))
+        });
+        stream.set_read_timeout(wait)?;
+        match stream.read(&mut buf) {
+            Ok(0) => conn.handle_eof(now()),
+            Ok(n) => conn.handle_input(now(), &buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                conn.handle_timeout(now())
+            }
+            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => conn.handle_eof(now()),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Minimal RFC 6455 §4.1 client handshake (until the crate's handshake module lands):
+/// returns the bytes that followed the 101 response.
+fn upgrade(stream: &mut TcpStream, host: &str, path: &str, seed: u64) -> io::Result<Vec<u8>> {
+    let nonce = [seed.to_le_bytes(), seed.rotate_left(17).to_be_bytes()].concat();
+    let key = base64::engine::general_purpose::STANDARD.encode(nonce);
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )?;
+    let digest = Sha1::digest(format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes());
+    let expected = base64::engine::general_purpose::STANDARD.encode(digest);
+    let mut response = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 || response.len() > 16 * 1024 {
+            return Err(io::Error::other("no complete upgrade response"));
+        }
+        response.extend_from_slice(&chunk[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut parsed = httparse::Response::new(&mut headers);
+        if let httparse::Status::Complete(used) =
+            parsed.parse(&response).map_err(io::Error::other)?
+        {
+            let accepted = parsed.headers.iter().any(|h| {
+                h.name.eq_ignore_ascii_case("sec-websocket-accept")
+                    && h.value == expected.as_bytes()
+            });
+            if parsed.code != Some(101) || !accepted {
+                return Err(io::Error::other("upgrade refused"));
+            }
+            return Ok(response.split_off(used));
+        }
+    }
+}

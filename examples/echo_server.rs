@@ -1,0 +1,144 @@
+//! Echo server: every text or binary message comes back unchanged. Blocking `std::net`, one
+//! thread per connection: the smallest runtime that embeds the sans-IO `Connection`.
+//!
+//! ```text
+//! cargo run --release --example echo_server -- --port 9002
+//! ```
+
+use std::hash::BuildHasher;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use sca_ws::{Connection, Event, Output, Role, WsConfig};
+use sha1::{Digest, Sha1};
+
+/// The I/O layer owns the clock; the library only ever receives `now`.
+#[allow(clippy::disallowed_methods)]
+fn now() -> Instant {
+    Instant::now()
+}
+
+fn main() -> io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mut port = 9002u16;
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--port", Some(value)) => port = value.parse().map_err(io::Error::other)?,
+            _ => return Err(io::Error::other("usage: echo_server --port <port>")),
+        }
+    }
+    let listener = TcpListener::bind(("127.0.0.1", port))?;
+    eprintln!("echo server on ws://127.0.0.1:{port}");
+    for stream in listener.incoming() {
+        let stream = stream?;
+        // Masking-key entropy for the connection: the OS-seeded hasher is enough for a demo.
+        let seed = std::collections::hash_map::RandomState::new().hash_one(0u8);
+        std::thread::spawn(move || {
+            if let Err(e) = serve(stream, seed) {
+                eprintln!("connection ended: {e}");
+            }
+        });
+    }
+    Ok(())
+}
+
+fn serve(mut stream: TcpStream, seed: u64) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    let leftover = accept_upgrade(&mut stream)?;
+    let config = WsConfig {
+        ping_interval: None,
+        ..WsConfig::default()
+    };
+    let mut conn = Connection::new(Role::Server, config, now(), seed);
+    conn.handle_input(now(), &leftover);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        // Drain everything the connection wants done.
+        while let Some(output) = conn.poll_output() {
+            match output {
+                Output::Transmit(bytes) => stream.write_all(&bytes)?,
+                Output::Event(Event::Text(text)) => echo(conn.send_text(now(), text.as_str())),
+                Output::Event(Event::Binary(data)) => echo(conn.send_binary(now(), &data)),
+                Output::Event(_) => {}
+                Output::CloseTransport => return linger_close(stream),
+            }
+        }
+        // Wait for bytes or the next timer.
+        let wait = conn.poll_timeout().map(|at| {
+            at.saturating_duration_since(now())
+                .max(Duration::from_millis(1))
+        });
+        stream.set_read_timeout(wait)?;
+        match stream.read(&mut buf) {
+            Ok(0) => conn.handle_eof(now()),
+            Ok(n) => conn.handle_input(now(), &buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                conn.handle_timeout(now())
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Outbound bytes are written before the next event is read, so the queue never fills here.
+fn echo(result: Result<(), sca_ws::SendError>) {
+    if let Err(e) = result {
+        eprintln!("echo refused: {e}");
+    }
+}
+
+/// Close TCP without losing the close frame: stop writing, let the peer read what we sent and
+/// close its side, then drop the socket (a close with unread input would send a reset).
+fn linger_close(mut stream: TcpStream) -> io::Result<()> {
+    stream.shutdown(Shutdown::Write)?;
+    stream.set_read_timeout(Some(Duration::from_secs(1)))?;
+    let mut sink = [0u8; 4096];
+    for _ in 0..1024 {
+        if matches!(stream.read(&mut sink), Ok(0) | Err(_)) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Minimal RFC 6455 §4.2 server handshake (until the crate's handshake module lands): reads
+/// the request, answers 101 with the accept key, returns the bytes that followed the request.
+fn accept_upgrade(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+    let mut request = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let (key, used) = loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 || request.len() > 16 * 1024 {
+            return Err(io::Error::other("no complete upgrade request"));
+        }
+        request.extend_from_slice(&chunk[..n]);
+        let mut headers = [httparse::EMPTY_HEADER; 32];
+        let mut parsed = httparse::Request::new(&mut headers);
+        if let httparse::Status::Complete(used) =
+            parsed.parse(&request).map_err(io::Error::other)?
+        {
+            let key = parsed
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key"))
+                .map(|h| String::from_utf8_lossy(h.value).trim().to_owned())
+                .ok_or_else(|| io::Error::other("no Sec-WebSocket-Key"))?;
+            break (key, used);
+        }
+    };
+    let digest = Sha1::digest(format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes());
+    let accept = base64::engine::general_purpose::STANDARD.encode(digest);
+    write!(
+        stream,
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {accept}\r\n\r\n"
+    )?;
+    Ok(request.split_off(used))
+}

@@ -1,0 +1,303 @@
+//! The connection state machine: phases of the close handshake, timers, output queue.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use bytes::BytesMut;
+
+use super::utf8::Utf8Validator;
+use super::{DataKind, Event, Output, Role, WsConfig, WsError};
+use crate::frame::{CloseCode, ClosePayload, FrameHeader, OpCode, extend_masked};
+use crate::rng::Rng;
+
+/// Where the connection is in its life (RFC 6455 §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectionState {
+    /// Messages flow both ways.
+    Open,
+    /// A close frame was sent or received, or the connection failed; waiting for the close
+    /// handshake to end or for the transport to close.
+    Closing,
+    /// [`Output::CloseTransport`] was emitted (or is pending): nothing more will happen.
+    Closed,
+}
+
+/// Internal phases; [`ConnectionState`] is their public summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phase {
+    Open,
+    /// We sent a close frame and wait for the peer's (still reading frames).
+    CloseSent,
+    /// The handshake is over or failed; a client waits for the server to close TCP.
+    Draining,
+    Closed,
+}
+
+/// The frame being received: its header and how much payload is still to come.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct InFrame {
+    pub(super) fin: bool,
+    pub(super) opcode: OpCode,
+    pub(super) mask: Option<[u8; 4]>,
+    pub(super) remaining: u64,
+    /// Payload bytes already taken (the masking phase of the next byte).
+    pub(super) received: usize,
+}
+
+/// One WebSocket connection, sans-IO (RFC 6455 §5–§7), after the opening handshake.
+///
+/// Drive it as the crate docs describe: feed [`handle_input`](Self::handle_input),
+/// [`handle_eof`](Self::handle_eof) and [`handle_timeout`](Self::handle_timeout); drain
+/// [`poll_output`](Self::poll_output) until `None`; wake at
+/// [`poll_timeout`](Self::poll_timeout).
+#[derive(Debug)]
+pub struct Connection {
+    pub(super) role: Role,
+    pub(super) config: WsConfig,
+    pub(super) rng: Rng,
+    pub(super) phase: Phase,
+    // -- receiving --
+    /// A header cut by a read boundary.
+    pub(super) header_buf: [u8; FrameHeader::MAX_LEN],
+    pub(super) header_len: usize,
+    pub(super) frame: Option<InFrame>,
+    /// The data message being received, unmasked (payloads only, so fragments are contiguous).
+    pub(super) message: BytesMut,
+    /// The kind of the data message in progress, from its first frame until FIN.
+    pub(super) message_kind: Option<DataKind>,
+    pub(super) utf8: Utf8Validator,
+    /// The control frame being received (kept apart: it may interrupt a data message).
+    pub(super) control: BytesMut,
+    // -- sending --
+    pub(super) tx: BytesMut,
+    pub(super) send_kind: Option<DataKind>,
+    pub(super) send_utf8: Utf8Validator,
+    pub(super) events: VecDeque<Event>,
+    pub(super) close_transport_pending: bool,
+    // -- timers --
+    pub(super) next_ping: Option<Instant>,
+    pub(super) pong_deadline: Option<Instant>,
+    pub(super) ping_payload: [u8; 8],
+    pub(super) ping_count: u64,
+    pub(super) close_deadline: Option<Instant>,
+}
+
+impl Connection {
+    /// A connection whose opening handshake just completed. `entropy_seed` seeds the masking
+    /// keys (RFC 6455 §5.3 wants them unpredictable: pass real entropy in production).
+    pub fn new(role: Role, config: WsConfig, now: Instant, entropy_seed: u64) -> Self {
+        let next_ping = config.ping_interval.map(|every| now + every);
+        Self {
+            role,
+            config,
+            rng: Rng::new(entropy_seed),
+            phase: Phase::Open,
+            header_buf: [0; FrameHeader::MAX_LEN],
+            header_len: 0,
+            frame: None,
+            message: BytesMut::new(),
+            message_kind: None,
+            utf8: Utf8Validator::default(),
+            control: BytesMut::new(),
+            tx: BytesMut::new(),
+            send_kind: None,
+            send_utf8: Utf8Validator::default(),
+            events: VecDeque::new(),
+            close_transport_pending: false,
+            next_ping,
+            pong_deadline: None,
+            ping_payload: [0; 8],
+            ping_count: 0,
+            close_deadline: None,
+        }
+    }
+
+    /// Which end this is.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The limits and timers in force.
+    pub fn config(&self) -> &WsConfig {
+        &self.config
+    }
+
+    /// Where the connection is in its life.
+    pub fn state(&self) -> ConnectionState {
+        match self.phase {
+            Phase::Open => ConnectionState::Open,
+            Phase::CloseSent | Phase::Draining => ConnectionState::Closing,
+            Phase::Closed => ConnectionState::Closed,
+        }
+    }
+
+    /// Whether messages may still be sent.
+    pub fn is_open(&self) -> bool {
+        self.phase == Phase::Open
+    }
+
+    /// Bytes queued for the transport and not yet drained by [`poll_output`](Self::poll_output).
+    pub fn queued_bytes(&self) -> usize {
+        self.tx.len()
+    }
+
+    /// The next thing to do: bytes to write first, then events, then (last)
+    /// [`Output::CloseTransport`]. Drain until `None` after every `handle_*` and send call.
+    #[inline]
+    pub fn poll_output(&mut self) -> Option<Output> {
+        if !self.tx.is_empty() {
+            return Some(Output::Transmit(self.tx.split().freeze()));
+        }
+        if let Some(event) = self.events.pop_front() {
+            return Some(Output::Event(event));
+        }
+        if self.close_transport_pending {
+            self.close_transport_pending = false;
+            return Some(Output::CloseTransport);
+        }
+        None
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) wants to be called next, if ever.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match self.phase {
+            Phase::Open => [self.next_ping, self.pong_deadline]
+                .into_iter()
+                .flatten()
+                .min(),
+            Phase::CloseSent | Phase::Draining => self.close_deadline,
+            Phase::Closed => None,
+        }
+    }
+
+    /// Time has passed: send a keepalive ping, fail on a missing pong, or give up on a close
+    /// handshake. An early or repeated call does nothing.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        match self.phase {
+            Phase::Open => {
+                if self.pong_deadline.is_some_and(|at| now >= at) {
+                    self.fail(now, WsError::PongTimeout);
+                    self.close_transport();
+                    return;
+                }
+                if self.next_ping.is_some_and(|at| now >= at) {
+                    self.send_keepalive_ping(now);
+                }
+            }
+            Phase::CloseSent => {
+                if self.close_deadline.is_some_and(|at| now >= at) {
+                    self.events.push_back(Event::Failed(WsError::CloseTimeout));
+                    self.close_transport();
+                }
+            }
+            Phase::Draining => {
+                if self.close_deadline.is_some_and(|at| now >= at) {
+                    self.close_transport();
+                }
+            }
+            Phase::Closed => {}
+        }
+    }
+
+    /// The peer closed the transport (read returned 0). Before the close handshake this is an
+    /// abnormal closure (§7.1.5, code 1006).
+    pub fn handle_eof(&mut self, _now: Instant) {
+        match self.phase {
+            Phase::Open | Phase::CloseSent => {
+                self.events
+                    .push_back(Event::Failed(WsError::TransportClosed));
+                self.close_transport();
+            }
+            Phase::Draining => self.close_transport(),
+            Phase::Closed => {}
+        }
+    }
+
+    fn send_keepalive_ping(&mut self, now: Instant) {
+        self.ping_count = self.ping_count.wrapping_add(1);
+        self.ping_payload = self.ping_count.to_be_bytes();
+        let payload = self.ping_payload;
+        self.queue_frame(true, OpCode::Ping, &payload);
+        self.pong_deadline = Some(now + self.config.pong_timeout);
+        self.next_ping = self.config.ping_interval.map(|every| now + every);
+    }
+
+    /// A pong arrived: if it answers our keepalive ping, the peer is alive.
+    pub(super) fn pong_received(&mut self, payload: &[u8]) {
+        if self.pong_deadline.is_some() && payload == self.ping_payload {
+            self.pong_deadline = None;
+        }
+    }
+
+    /// Appends one frame to the outbound bytes, masked when we are the client (§5.3).
+    #[inline]
+    pub(super) fn queue_frame(&mut self, fin: bool, opcode: OpCode, payload: &[u8]) {
+        let mask = match self.role {
+            Role::Client => Some(self.rng.next_mask()),
+            Role::Server => None,
+        };
+        let header = FrameHeader {
+            fin,
+            rsv: 0,
+            opcode,
+            mask,
+            payload_len: payload.len() as u64,
+        };
+        header.encode(&mut self.tx);
+        match mask {
+            Some(key) => extend_masked(&mut self.tx, payload, key, 0),
+            None => self.tx.extend_from_slice(payload),
+        }
+    }
+
+    /// Queues a close frame (the caller validated code and reason).
+    pub(super) fn queue_close(&mut self, code: CloseCode, reason: &str) {
+        let mut payload = [0u8; 125];
+        let mut len = 0;
+        if code != CloseCode::NO_STATUS {
+            payload[..2].copy_from_slice(&code.0.to_be_bytes());
+            let reason = reason.as_bytes();
+            let reason = reason.get(..ClosePayload::MAX_REASON_LEN).unwrap_or(reason);
+            payload[2..2 + reason.len()].copy_from_slice(reason);
+            len = 2 + reason.len();
+        }
+        self.queue_frame(true, OpCode::Close, &payload[..len]);
+    }
+
+    /// Fails the connection (§7.1.7): a close frame with the error's code unless one was
+    /// already sent, the `Failed` event, and no more reading.
+    pub(super) fn fail(&mut self, now: Instant, error: WsError) {
+        if let (Phase::Open, Some(code)) = (self.phase, error.close_code()) {
+            self.queue_close(code, "");
+        }
+        self.events.push_back(Event::Failed(error));
+        self.handshake_over(now);
+    }
+
+    /// The close handshake is over (or failed): the server closes TCP now, the client waits
+    /// for the server to do it, at most `close_timeout` (§7.1.1).
+    pub(super) fn handshake_over(&mut self, now: Instant) {
+        self.frame = None;
+        self.message.clear();
+        self.message_kind = None;
+        match self.role {
+            Role::Server => self.close_transport(),
+            Role::Client => {
+                self.phase = Phase::Draining;
+                self.close_deadline = Some(now + self.config.close_timeout);
+            }
+        }
+    }
+
+    /// Nothing more will happen: the next drained output after the queued bytes and events
+    /// is `CloseTransport`.
+    pub(super) fn close_transport(&mut self) {
+        if self.phase != Phase::Closed {
+            self.phase = Phase::Closed;
+            self.close_transport_pending = true;
+        }
+        self.next_ping = None;
+        self.pong_deadline = None;
+        self.close_deadline = None;
+    }
+}

@@ -42,3 +42,9 @@ pub use broker::{
     CounterBook, CounterError, Link, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
     RequestFailure, SubmitOptions, UpgradeInfo, WhenBusy,
 };
+
+pub use xml::{
+    AnswerEntry, Command, Counter, Field, FieldIter, Fields, FunctionType, OtherName, RequestClass,
+    Response, ResultCode, SessionEffect, StandardAnswer, SyntaxKind, TerminationStatus,
+    Transaction, XmlError, XmlLimits,
+};

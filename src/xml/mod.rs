@@ -1,1 +1,26 @@
-//! placeholder
+//! SCA XML documents: `TRANSACTION` requests and `RESPONSE` answers as typed values, parsed
+//! from bytes with quick-xml and written back in the conventional form (PROTOCOL.md §3–§4).
+//!
+//! Depends on no other layer. Hostile input is refused with an [`XmlError`] saying what and
+//! where; nothing is ever expanded (DTDs are refused) and every buffer is bounded by
+//! [`XmlLimits`].
+
+mod classify;
+mod codes;
+mod counter;
+mod decode;
+mod encode;
+mod error;
+mod fields;
+mod function;
+mod limits;
+mod model;
+
+pub use classify::{RequestClass, SessionEffect};
+pub use codes::{AnswerEntry, ResultCode, StandardAnswer, TerminationStatus};
+pub use counter::Counter;
+pub use error::{SyntaxKind, XmlError};
+pub use fields::{Field, FieldIter, Fields};
+pub use function::{Command, FunctionType, OtherName};
+pub use limits::XmlLimits;
+pub use model::{Response, Transaction};

@@ -80,6 +80,8 @@ pub fn tx(xml: &str) -> Transaction {
 /// A terminal-side WebSocket (client role) to talk to a link in memory.
 pub struct Peer {
     pub ws: Connection,
+    /// Bytes the peer produced while reading (pongs, close replies), for `take_bytes`.
+    outbox: Vec<u8>,
 }
 
 /// What the peer read from the broker.
@@ -99,6 +101,7 @@ impl Peer {
         };
         Self {
             ws: Connection::new(Role::Client, config, now, 99),
+            outbox: Vec::new(),
         }
     }
 
@@ -110,7 +113,7 @@ impl Peer {
 
     /// Whatever the peer wants to write (pongs, close replies).
     pub fn take_bytes(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.outbox);
         for _ in 0..1000 {
             match self.ws.poll_output() {
                 Some(Output::Transmit(b)) => out.extend_from_slice(&b),
@@ -129,6 +132,7 @@ impl Peer {
             match self.ws.poll_output() {
                 Some(Output::Event(Event::Text(t))) => r.texts.push(t.as_str().to_owned()),
                 Some(Output::Event(e)) => r.other.push(e),
+                Some(Output::Transmit(b)) => self.outbox.extend_from_slice(&b),
                 Some(_) => {}
                 None => break,
             }

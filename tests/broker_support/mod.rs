@@ -219,3 +219,59 @@ pub fn field<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
 pub fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
 }
+
+/// Drives `link` over a real TCP stream until the link ends or `limit` passes; every event
+/// goes to `on_event`, which may call the link. Returns the events seen.
+#[allow(clippy::disallowed_methods)] // tests read the wall clock; the library never does
+pub fn serve_tcp(
+    mut stream: std::net::TcpStream,
+    link: &mut Link,
+    limit: Duration,
+    mut on_event: impl FnMut(&mut Link, Instant, &BrokerEvent),
+) -> Vec<BrokerEvent> {
+    use std::io::{Read, Write};
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let now = Instant::now();
+        assert!(
+            now - start < limit,
+            "link did not end in {limit:?}; events: {seen:?}"
+        );
+        link.handle_timeout(now);
+        let mut close = false;
+        // Bounded: the link's outputs are finite for one input.
+        for _ in 0..10_000 {
+            match link.poll_output() {
+                Some(BrokerOutput::Transmit(b)) => stream.write_all(&b).expect("write"),
+                Some(BrokerOutput::Event(e)) => {
+                    on_event(link, Instant::now(), &e);
+                    seen.push(e);
+                }
+                Some(BrokerOutput::CloseTransport) => close = true,
+                None => break,
+            }
+        }
+        if close {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            return seen;
+        }
+        let wait = link
+            .poll_timeout()
+            .map(|t| t.saturating_duration_since(Instant::now()))
+            .unwrap_or(Duration::from_millis(100))
+            .clamp(Duration::from_millis(1), Duration::from_millis(100));
+        stream.set_read_timeout(Some(wait)).expect("timeout");
+        match stream.read(&mut buf) {
+            Ok(0) => link.handle_eof(Instant::now()),
+            Ok(n) => link.handle_input(Instant::now(), &buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => link.handle_eof(Instant::now()),
+        }
+    }
+}

@@ -48,3 +48,10 @@ pub use xml::{
     Response, ResultCode, SessionEffect, StandardAnswer, SyntaxKind, TerminationStatus,
     Transaction, XmlError, XmlLimits,
 };
+
+pub use handshake::{
+    ClientHandshake, ClientHandshakeConfig, HandshakeError, HandshakeResponse, HeadPart,
+    HttpHeader, OwnedUpgradeRequest, SCA_PROTOCOL, ServerHandshakeConfig, UpgradeRequest,
+    accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
+    select_protocol,
+};

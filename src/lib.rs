@@ -25,6 +25,7 @@ mod handshake;
 mod mac;
 #[allow(dead_code)] // used by ws/ and terminal/ as they land
 mod rng;
+mod terminal;
 mod ws;
 mod xml;
 // -- public API (one block per module; keep blocks apart to ease merges) --
@@ -32,26 +33,30 @@ mod xml;
 pub use mac::{compute_mac, verify_mac};
 
 pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
+pub use handshake::{
+    ClientHandshake, ClientHandshakeConfig, HandshakeError, HandshakeResponse, HeadPart,
+    HttpHeader, OwnedUpgradeRequest, SCA_PROTOCOL, ServerHandshakeConfig, UpgradeRequest,
+    accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
+    select_protocol,
+};
 pub use ws::{
     Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,
     WsError,
 };
-
-pub use broker::{
-    Allocation, BrokerConfig, BrokerError, BrokerEvent, BrokerOutput, BrokerRequestId, CloseReason,
-    CounterBook, CounterError, Link, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
-    RequestFailure, SubmitOptions, UpgradeInfo, WhenBusy,
-};
-
 pub use xml::{
     AnswerEntry, Command, Counter, Field, FieldIter, Fields, FunctionType, OtherName, RequestClass,
     Response, ResultCode, SessionEffect, StandardAnswer, SyntaxKind, TerminationStatus,
     Transaction, XmlError, XmlLimits,
 };
 
-pub use handshake::{
-    ClientHandshake, ClientHandshakeConfig, HandshakeError, HandshakeResponse, HeadPart,
-    HttpHeader, OwnedUpgradeRequest, SCA_PROTOCOL, ServerHandshakeConfig, UpgradeRequest,
-    accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
-    select_protocol,
+pub use terminal::{
+    Channel, ConfigError, ConnectTarget, KeyStore, LinkError, LinkStatus, MemoryKeyStore,
+    ReconnectConfig, RequestId, ScreenMessage, Terminal, TerminalConfig, TerminalError,
+    TerminalEvent, TerminalOutput, TransportFailure, config_keys,
+};
+
+pub use broker::{
+    Allocation, BrokerConfig, BrokerError, BrokerEvent, BrokerOutput, BrokerRequestId, CloseReason,
+    CounterBook, CounterError, Link, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
+    RequestFailure, SubmitOptions, UpgradeInfo, WhenBusy,
 };

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use bytes::BytesMut;
 
+use super::receive::reserve_in_blocks;
 use super::utf8::Utf8Validator;
 use super::{DataKind, Event, Output, Role, WsConfig, WsError};
 use crate::frame::{CloseCode, ClosePayload, FrameHeader, OpCode, extend_masked};
@@ -243,6 +244,7 @@ impl Connection {
             mask,
             payload_len: payload.len() as u64,
         };
+        reserve_in_blocks(&mut self.tx, FrameHeader::MAX_LEN + payload.len());
         header.encode(&mut self.tx);
         match mask {
             Some(key) => extend_masked(&mut self.tx, payload, key, 0),

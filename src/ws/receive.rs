@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use bytes::BytesMut;
+
 use super::connection::{InFrame, Phase};
 use super::{Connection, DataKind, Event, Role, Utf8Bytes, WsError};
 use crate::frame::{ClosePayload, FrameHeader, OpCode, extend_masked};
@@ -11,10 +13,32 @@ use crate::frame::{ClosePayload, FrameHeader, OpCode, extend_masked};
 /// announcing a big frame cannot make us commit memory it never sends.
 const MAX_RESERVE_AHEAD: u64 = 1 << 20;
 
+/// Makes room for `needed` more bytes, growing by at least a block at a time so that small
+/// frames share one allocation, and that allocation is reclaimed (not replaced) once the
+/// application dropped the frames split from it.
+#[inline]
+pub(super) fn reserve_in_blocks(buf: &mut BytesMut, needed: usize) {
+    if buf.capacity() - buf.len() < needed {
+        buf.reserve(needed.max(BLOCK));
+    }
+}
+
+/// The allocation unit of the receive and transmit buffers.
+const BLOCK: usize = 64 * 1024;
+
 impl Connection {
     /// Bytes arrived from the transport. Any split is fine: a header or a UTF-8 code point
     /// may be cut anywhere. Input after the connection failed or closed is ignored.
     pub fn handle_input(&mut self, now: Instant, mut input: &[u8]) {
+        if !self.is_reading() {
+            return;
+        }
+        // Room for this read up front: if the application dropped the messages split from
+        // the buffer, this reclaims it instead of allocating a new one mid-read.
+        reserve_in_blocks(
+            &mut self.message,
+            input.len().min(MAX_RESERVE_AHEAD as usize),
+        );
         while self.is_reading() {
             let Some(frame) = self.frame else {
                 match self.next_header(input) {
@@ -119,7 +143,7 @@ impl Connection {
                 let limit = self.config.max_message_size;
                 return self.fail(now, WsError::MessageTooBig { len: total, limit });
             }
-            self.message.reserve(len.min(MAX_RESERVE_AHEAD) as usize);
+            reserve_in_blocks(&mut self.message, len.min(MAX_RESERVE_AHEAD) as usize);
         }
         self.frame = Some(InFrame {
             fin: header.fin,

@@ -1,0 +1,130 @@
+//! What a request is, for the terminal's rules: which checks apply (rule 2), whether the
+//! machine answers it itself (rule 3), which channel it uses (rule 4), how it touches the
+//! session (rule 5) and the MAC labels (REGISTER).
+
+use super::auth::AuthClass;
+
+/// Everything the rules need to know about one request, from FUNCTION_TYPE and COMMAND.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RequestKind {
+    pub(crate) auth: AuthClass,
+    pub(crate) route: Route,
+    pub(crate) session: SessionEffect,
+    pub(crate) labels: LabelEffect,
+}
+
+/// Where a request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// ADMIN GET_COUNTER: answered by the machine (\[seed\]).
+    GetCounter,
+    /// SECONDARYPORT: delivered even while a primary runs; `cancel` for CANCEL.
+    Secondary { cancel: bool },
+    /// Everything else: one at a time.
+    Primary,
+}
+
+/// How a request relates to the session (\[spec\], PROTOCOL.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SessionEffect {
+    /// Indifferent.
+    None,
+    /// PAYMENT and LINE_ITEM: refused without an open session.
+    NeedsSession,
+    /// SESSION START: refused while one is open; opens it when answered with success.
+    Start,
+    /// SESSION FINISH and ADMIN LANE_CLOSED: close it when answered with success.
+    Finish,
+    /// ADMIN SETTIME: only outside a session.
+    OutsideSession,
+}
+
+/// What a successful answer does to the COUNTER book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LabelEffect {
+    /// Nothing.
+    None,
+    /// SECURITY REGISTER: the label in the answer starts over.
+    Register,
+    /// SECURITY UNREGISTER: the request's label starts over.
+    Unregister,
+    /// SECURITY UNREGISTERALL: every label starts over.
+    UnregisterAll,
+}
+
+/// Classifies by the document's FUNCTION_TYPE and COMMAND text (exact upper case, as SCA
+/// writes them; anything unknown is an ordinary primary command passed to the application).
+pub(crate) fn classify(function_type: &str, command: &str) -> RequestKind {
+    let mut kind = RequestKind {
+        auth: AuthClass::Checked,
+        route: Route::Primary,
+        session: SessionEffect::None,
+        labels: LabelEffect::None,
+    };
+    match (function_type, command) {
+        ("SECURITY", command) => {
+            kind.auth = AuthClass::Security;
+            kind.labels = match command {
+                "REGISTER" => LabelEffect::Register,
+                "UNREGISTER" => LabelEffect::Unregister,
+                "UNREGISTERALL" => LabelEffect::UnregisterAll,
+                _ => LabelEffect::None,
+            };
+        }
+        ("ADMIN", "GET_COUNTER") => {
+            kind.auth = AuthClass::Exempt;
+            kind.route = Route::GetCounter;
+        }
+        ("ADMIN", "LANE_CLOSED") | ("SESSION", "FINISH") => kind.session = SessionEffect::Finish,
+        ("ADMIN", "SETTIME") => kind.session = SessionEffect::OutsideSession,
+        ("SESSION", "START") => kind.session = SessionEffect::Start,
+        ("SECONDARYPORT", command) => {
+            kind.auth = AuthClass::Exempt;
+            kind.route = Route::Secondary {
+                cancel: command == "CANCEL",
+            };
+        }
+        ("PAYMENT" | "LINE_ITEM", _) => kind.session = SessionEffect::NeedsSession,
+        _ => {}
+    }
+    kind
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_examples() {
+        assert_eq!(classify("ADMIN", "GET_COUNTER").route, Route::GetCounter);
+        assert_eq!(classify("ADMIN", "GET_COUNTER").auth, AuthClass::Exempt);
+        assert_eq!(
+            classify("SECONDARYPORT", "CANCEL").route,
+            Route::Secondary { cancel: true }
+        );
+        assert_eq!(classify("SECONDARYPORT", "STATUS").auth, AuthClass::Exempt);
+        assert_eq!(classify("SECURITY", "REGISTER").auth, AuthClass::Security);
+        assert_eq!(
+            classify("SECURITY", "REGISTER").labels,
+            LabelEffect::Register
+        );
+        assert_eq!(
+            classify("PAYMENT", "CAPTURE").session,
+            SessionEffect::NeedsSession
+        );
+        assert_eq!(
+            classify("LINE_ITEM", "ADD").session,
+            SessionEffect::NeedsSession
+        );
+        assert_eq!(classify("SESSION", "START").session, SessionEffect::Start);
+        assert_eq!(
+            classify("ADMIN", "LANE_CLOSED").session,
+            SessionEffect::Finish
+        );
+        let other = classify("DEVICE", "VERSION");
+        assert_eq!(
+            (other.auth, other.route, other.session),
+            (AuthClass::Checked, Route::Primary, SessionEffect::None)
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! The terminal layer's errors: [`TerminalError`] for caller misuse, [`LinkError`] for why a
+//! link failed (an event, never an `Err`), [`TransportFailure`] for what the I/O layer reports.
+
+use std::fmt;
+
+use super::request::RequestId;
+use crate::handshake::HandshakeError;
+use crate::ws::WsError;
+
+/// The caller answered a request it may not answer ([`Terminal::respond`](crate::Terminal::respond)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TerminalError {
+    /// No request with this id was ever delivered.
+    UnknownRequest {
+        /// The id given.
+        id: RequestId,
+    },
+    /// This request was already answered.
+    AlreadyAnswered {
+        /// The id given.
+        id: RequestId,
+    },
+    /// The link that carried this request is gone; the answer cannot reach the POS.
+    LinkGone {
+        /// The id given.
+        id: RequestId,
+    },
+    /// The WebSocket connection holds more unsent bytes than its high-water mark: drain
+    /// `poll_output` and answer again (the request stays open).
+    Backpressure {
+        /// The id given.
+        id: RequestId,
+    },
+}
+
+impl fmt::Display for TerminalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownRequest { id } => write!(f, "no request {id} was delivered"),
+            Self::AlreadyAnswered { id } => write!(f, "request {id} was already answered"),
+            Self::LinkGone { id } => write!(f, "the link that carried request {id} is gone"),
+            Self::Backpressure { id } => {
+                write!(
+                    f,
+                    "too many unsent bytes to answer request {id}: drain output first"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for TerminalError {}
+
+/// What the I/O layer reports when it could not open, or lost, the transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// The connection was refused or the host unreachable.
+    Refused,
+    /// DNS found no address for the host.
+    NameNotResolved,
+    /// The TLS handshake failed (bad certificate, no shared cipher, ...).
+    Tls(String),
+    /// Any other I/O error, described.
+    Io(String),
+}
+
+impl fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refused => f.write_str("connection refused"),
+            Self::NameNotResolved => f.write_str("host name not resolved"),
+            Self::Tls(why) => write!(f, "tls failed: {why}"),
+            Self::Io(why) => write!(f, "i/o error: {why}"),
+        }
+    }
+}
+
+/// Why an attempt failed or a link was lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LinkError {
+    /// The I/O layer reported a failure.
+    Transport(TransportFailure),
+    /// The peer closed the TCP connection.
+    TransportClosed,
+    /// No 101 answer within the connect timeout.
+    ConnectTimeout,
+    /// The broker answered the Upgrade with another status (RFC 6455 §4.1).
+    HandshakeRejected {
+        /// HTTP status code.
+        status: u16,
+    },
+    /// The broker's answer was not a valid WebSocket handshake (RFC 6455 §4.1).
+    HandshakeInvalid(HandshakeError),
+    /// The broker's answer did not end within `max_handshake_bytes`.
+    HandshakeTooLong {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The broker closed the WebSocket (RFC 6455 §7.1.5: 1005 when it sent no code).
+    Closed {
+        /// Close code.
+        code: u16,
+    },
+    /// The WebSocket connection failed (protocol error, pong deadline missed, ...).
+    Protocol(WsError),
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Transport(failure) => failure.fmt(f),
+            Self::TransportClosed => f.write_str("connection closed by peer"),
+            Self::ConnectTimeout => f.write_str("connection timed out"),
+            Self::HandshakeRejected { status } => {
+                write!(f, "broker refused the upgrade ({status})")
+            }
+            Self::HandshakeInvalid(error) => write!(f, "bad handshake answer: {error}"),
+            Self::HandshakeTooLong { limit } => {
+                write!(f, "handshake answer longer than {limit} bytes")
+            }
+            Self::Closed { code } => write!(f, "closed by broker ({code})"),
+            Self::Protocol(error) => write!(f, "websocket error: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::HandshakeInvalid(error) => Some(error),
+            Self::Protocol(error) => Some(error),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The SCA terminal side: connect / retry / reconnect, status, authentication, counters,
+//! sessions and primary + secondary dispatch, as one sans-IO state machine.
+
+mod auth;
+mod backoff;
+mod classify;
+mod config;
+mod counters;
+mod dispatch;
+mod error;
+mod keys;
+mod machine;
+mod output;
+mod request;
+mod serve;
+mod status;
+
+pub use config::{ConfigError, ReconnectConfig, TerminalConfig, keys as config_keys};
+pub use error::{LinkError, TerminalError, TransportFailure};
+pub use keys::{KeyStore, MemoryKeyStore};
+pub use machine::Terminal;
+pub use output::{ConnectTarget, TerminalEvent, TerminalOutput};
+pub use request::{Channel, RequestId};
+pub use status::{LinkStatus, ScreenMessage};

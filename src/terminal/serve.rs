@@ -1,0 +1,220 @@
+//! Serving POS requests: the rules of the issue in order (format, authentication, GET
+//! COUNTER, primary / secondary, session, delivery) and the application's answers.
+
+use std::time::Instant;
+
+use super::auth::{AuthFields, AuthRefusal, authenticate};
+use super::classify::{LabelEffect, RequestKind, classify};
+use super::dispatch::{Refusal, Verdict};
+use super::error::TerminalError;
+use super::keys::KeyStore;
+use super::machine::{Link, Terminal};
+use super::output::TerminalEvent;
+use super::request::RequestId;
+use crate::xml::{Counter, Response, Transaction};
+
+/// RESPONSE_TEXT of the machine's own GET COUNTER answer (\[choice\]: the spec shows none).
+pub(crate) const GET_COUNTER_TEXT: &str = "Counter";
+
+/// A request delivered to the application and not answered yet.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    pub(crate) id: RequestId,
+    kind: RequestKind,
+    /// COUNTER to echo (\[spec\]).
+    counter: Option<Counter>,
+    /// POS_RECON to echo (\[spec\]).
+    pos_recon: Option<Box<str>>,
+    /// MAC_LABEL, kept for UNREGISTER only.
+    mac_label: Option<Box<str>>,
+}
+
+/// What the request said that every answer echoes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Echo<'a> {
+    counter: Option<Counter>,
+    pos_recon: Option<&'a str>,
+}
+
+impl<K: KeyStore> Terminal<K> {
+    /// Answers request `id` with `response`, echoing the request's COUNTER and POS_RECON.
+    ///
+    /// A successful SESSION START / FINISH or ADMIN LANE_CLOSED answer opens or closes the
+    /// session; a successful SECURITY REGISTER starts the COUNTER of the MAC_LABEL it names
+    /// over (UNREGISTER / UNREGISTERALL likewise for the request's label / all labels).
+    ///
+    /// Errors (nothing is sent): an id never delivered, one already answered, one whose link is
+    /// gone, or more than the outbound mark waiting to be drained (the request stays open).
+    pub fn respond(
+        &mut self,
+        now: Instant,
+        id: RequestId,
+        mut response: Response,
+    ) -> Result<(), TerminalError> {
+        if id.0 >= self.next_id {
+            return Err(TerminalError::UnknownRequest { id });
+        }
+        if id.0 < self.link_first_id {
+            return Err(TerminalError::LinkGone { id });
+        }
+        let Some(index) = self.pending.iter().position(|p| p.id == id) else {
+            return Err(TerminalError::AlreadyAnswered { id });
+        };
+        if self.queued_bytes > self.config.max_outbound_bytes {
+            return Err(TerminalError::Backpressure { id });
+        }
+        let pending = self.pending.swap_remove(index);
+        let echo = Echo {
+            counter: pending.counter,
+            pos_recon: pending.pos_recon.as_deref(),
+        };
+        apply_echo(&mut response, echo);
+        let success = response.is_success();
+        self.floor.answered(id, &pending.kind, success);
+        if success {
+            match pending.kind.labels {
+                LabelEffect::Register => {
+                    if let Some(label) = response.fields().get("MAC_LABEL") {
+                        self.counters.forget(label.trim());
+                    }
+                }
+                LabelEffect::Unregister => {
+                    if let Some(label) = &pending.mac_label {
+                        self.counters.forget(label.trim());
+                    }
+                }
+                LabelEffect::UnregisterAll => self.counters.forget_all(),
+                LabelEffect::None => {}
+            }
+        }
+        self.send(now, &response);
+        self.pump(now);
+        Ok(())
+    }
+
+    /// Handles one WebSocket message from the broker.
+    pub(super) fn serve(&mut self, now: Instant, message: &[u8]) {
+        if !matches!(self.link, Link::Open { .. }) {
+            return;
+        }
+        // Rule 1: a well-formed TRANSACTION, or -2.
+        let Ok(transaction) = Transaction::decode_with(message, &self.xml_limits) else {
+            self.send(now, &Response::xml_format_incorrect());
+            return;
+        };
+        let kind = classify(
+            transaction.function_type.as_str(),
+            transaction.command.as_str(),
+        );
+        let echo = Echo {
+            counter: transaction.counter().and_then(Result::ok),
+            pos_recon: transaction.pos_recon(),
+        };
+        // Rule 2: authentication.
+        let fields = AuthFields {
+            class: kind.auth,
+            mac_label: transaction.mac_label(),
+            counter: transaction.counter_text(),
+            mac: transaction.mac(),
+        };
+        let skip = self.config.auth_skipped();
+        if let Err(refusal) = authenticate(skip, fields, &self.keys, &mut self.counters) {
+            let mut response = refusal_response(refusal);
+            apply_echo(&mut response, echo);
+            self.send(now, &response);
+            return;
+        }
+        // Rules 3 to 5.
+        match self.floor.decide(&kind, self.config.max_pending_requests) {
+            Verdict::AnswerCounter => {
+                let last = self.counters.get_counter(transaction.mac_label());
+                let mut response = Response::success(GET_COUNTER_TEXT);
+                response.counter = Counter::new(last);
+                apply_echo(
+                    &mut response,
+                    Echo {
+                        counter: None,
+                        ..echo
+                    },
+                );
+                self.send(now, &response);
+            }
+            Verdict::Refuse(refusal) => {
+                let mut response = match refusal {
+                    Refusal::DeviceBusy => Response::device_busy(),
+                    Refusal::NoSession => Response::no_session(),
+                    Refusal::SessionInProgress => Response::session_in_progress(),
+                };
+                apply_echo(&mut response, echo);
+                self.send(now, &response);
+            }
+            // Rule 6: the application's.
+            Verdict::Deliver { channel, cancel } => {
+                let pending = Pending {
+                    id: RequestId(self.next_id),
+                    kind,
+                    counter: echo.counter,
+                    pos_recon: echo.pos_recon.map(Box::from),
+                    mac_label: match kind.labels {
+                        LabelEffect::Unregister => transaction.mac_label().map(Box::from),
+                        _ => None,
+                    },
+                };
+                let id = pending.id;
+                self.next_id += 1;
+                self.floor.delivered(id, channel);
+                self.pending.push(pending);
+                if let Some(primary) = cancel {
+                    self.push_event(TerminalEvent::Cancel { id: primary });
+                }
+                self.push_event(TerminalEvent::Request {
+                    id,
+                    channel,
+                    transaction,
+                });
+            }
+        }
+    }
+
+    /// Encodes `response` and sends it as one text message on the open link. The caller
+    /// pumps afterwards (not here: `serve` runs inside `pump`, and must not recurse).
+    fn send(&mut self, now: Instant, response: &Response) {
+        self.scratch.clear();
+        response.encode(&mut self.scratch);
+        let Link::Open { ws } = &mut self.link else {
+            return;
+        };
+        // The XML writer only writes UTF-8; a failure here would be its bug, and dropping the
+        // answer is then better than a panic.
+        if let Ok(text) = std::str::from_utf8(&self.scratch) {
+            // The connection's own mark is set out of reach (the terminal keeps its own), and
+            // a closing connection refusing data is the link loss already reported.
+            let _ = ws.send_text(now, text);
+        }
+    }
+}
+
+/// Sets COUNTER and POS_RECON from the request when it had them.
+fn apply_echo(response: &mut Response, echo: Echo<'_>) {
+    if let Some(counter) = echo.counter {
+        response.counter = Some(counter);
+    }
+    if let Some(recon) = echo.pos_recon {
+        if response.pos_recon().is_none() {
+            // POS_RECON is a plain field name, so this cannot be refused.
+            let _ = response.push_field("POS_RECON", recon);
+        }
+    }
+}
+
+/// The standard answer for an authentication refusal (codes from the xml table).
+fn refusal_response(refusal: AuthRefusal) -> Response {
+    match refusal {
+        AuthRefusal::SecurityRefused => Response::security_refused(),
+        AuthRefusal::MacMissing => Response::mac_missing(),
+        AuthRefusal::InvalidCounter => Response::invalid_counter(),
+        AuthRefusal::UnknownMacLabel => Response::unknown_mac_label(),
+        AuthRefusal::BadMac => Response::bad_mac(),
+        AuthRefusal::StaleCounter => Response::stale_counter(),
+    }
+}

@@ -88,16 +88,14 @@ impl Pair {
                             link.handle_input(self.now, &b);
                         }
                     }
-                    TerminalOutput::CloseTransport => {
-                        if self.wire_up {
-                            self.wire_up = false;
-                            if let Some(link) = self.link.as_mut() {
-                                link.handle_eof(self.now);
-                            }
+                    TerminalOutput::CloseTransport if self.wire_up => {
+                        self.wire_up = false;
+                        if let Some(link) = self.link.as_mut() {
+                            link.handle_eof(self.now);
                         }
                     }
+                    TerminalOutput::CloseTransport => {}
                     TerminalOutput::Event(e) => self.terminal_events.push(e),
-                    _ => {}
                 }
             }
             if let Some(link) = self.link.as_mut() {

@@ -74,17 +74,17 @@
 //! | ws | one WebSocket connection by role (RFC 6455 §5–§7): [`Connection`] | frame |
 //! | xml | SCA `TRANSACTION` / `RESPONSE` documents: [`Transaction`], [`Response`] | nothing |
 //! | terminal | the SCA side: connect, retry, status, auth, counters, sessions: [`Terminal`] | all above |
-//! | broker | the POS cloud side: accept terminals, send requests, match answers | all above |
+//! | broker | the POS cloud side: accept terminals, send requests, match answers: [`Link`] | all above |
 //!
 //! `docs/architecture.md` explains the layers and the timer model; `docs/protocol.md` lists every
 //! protocol choice the crate makes; `docs/conformance.md` maps RFC clauses to tests.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod broker;
 mod error;
 mod frame;
 mod handshake;
 mod mac;
-#[allow(dead_code)] // used by ws/ and terminal/ as they land
 mod rng;
 mod terminal;
 mod ws;
@@ -115,4 +115,10 @@ pub use terminal::{
     Channel, ConfigError, ConnectTarget, KeyStore, LinkError, LinkStatus, MemoryKeyStore,
     ReconnectConfig, RequestId, ScreenMessage, Terminal, TerminalConfig, TerminalError,
     TerminalEvent, TerminalOutput, TransportFailure, config_keys,
+};
+
+pub use broker::{
+    Allocation, BrokerConfig, BrokerError, BrokerEvent, BrokerOutput, BrokerRequestId, CloseReason,
+    CounterBook, CounterError, Link, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
+    RequestFailure, SubmitOptions, UpgradeInfo, WhenBusy,
 };

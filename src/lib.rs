@@ -19,6 +19,7 @@
 //! | `broker` | the POS cloud side state machine | all of the above |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod broker;
 mod error;
 mod frame;
 mod handshake;
@@ -54,4 +55,10 @@ pub use terminal::{
     Channel, ConfigError, ConnectTarget, KeyStore, LinkError, LinkStatus, MemoryKeyStore,
     ReconnectConfig, RequestId, ScreenMessage, Terminal, TerminalConfig, TerminalError,
     TerminalEvent, TerminalOutput, TransportFailure, config_keys,
+};
+
+pub use broker::{
+    Allocation, BrokerConfig, BrokerError, BrokerEvent, BrokerOutput, BrokerRequestId, CloseReason,
+    CounterBook, CounterError, Link, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
+    RequestFailure, SubmitOptions, UpgradeInfo, WhenBusy,
 };

@@ -1,0 +1,148 @@
+//! Arbitrary bytes, decisions, submissions and time steps into one broker link.
+//!
+//! Invariants: no panic; `poll_output` always ends; every submitted request ends exactly once
+//! (answered or failed) by the time the link has ended; `Closed` comes at most once; the
+//! requests tracked never exceed the configured bounds.
+#![no_main]
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use sca_ws::{BrokerConfig, BrokerEvent, BrokerOutput, CounterBook, Link, SubmitOptions, Transaction, WhenBusy};
+
+const SEED_REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+Sec-WebSocket-Key: CujtCKpQPzowD1oV4qp+hQ==\r\nSec-WebSocket-Protocol: sci\r\n\
+Sec-WebSocket-Version: 13\r\nx-vfi-pinpad-id : 1\r\n\r\n";
+
+const REQUESTS: [&str; 4] = [
+    "<TRANSACTION><FUNCTION_TYPE>PAYMENT</FUNCTION_TYPE><COMMAND>CAPTURE</COMMAND></TRANSACTION>",
+    "<TRANSACTION><FUNCTION_TYPE>SECONDARYPORT</FUNCTION_TYPE><COMMAND>CANCEL</COMMAND></TRANSACTION>",
+    "<TRANSACTION><FUNCTION_TYPE>ADMIN</FUNCTION_TYPE><COMMAND>GET_COUNTER</COMMAND></TRANSACTION>",
+    "<TRANSACTION><FUNCTION_TYPE>SESSION</FUNCTION_TYPE><COMMAND>START</COMMAND><POS_RECON>7</POS_RECON></TRANSACTION>",
+];
+
+#[derive(Arbitrary, Debug)]
+enum Op {
+    Bytes(Vec<u8>),
+    /// The bytes of a masked client text frame carrying `text`.
+    Frame { mask: [u8; 4], text: String },
+    Accept(bool),
+    Reject(u16),
+    Submit { which: u8, refuse: bool, deadline_ms: Option<u16> },
+    Wait(u16),
+    Close(u16),
+    Eof,
+    Keys(u32),
+}
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    send_seed_request: bool,
+    ops: Vec<Op>,
+}
+
+fn masked_frame(mask: [u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![0x81];
+    match payload.len() {
+        n if n < 126 => f.push(0x80 | n as u8),
+        n if n <= 0xFFFF => {
+            f.push(0x80 | 126);
+            f.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            f.push(0x80 | 127);
+            f.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    f.extend_from_slice(&mask);
+    f.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    f
+}
+
+struct State {
+    open: HashSet<u64>,
+    ended: HashSet<u64>,
+    closed: usize,
+}
+
+fn drain(link: &mut Link, st: &mut State) {
+    for _ in 0..100_000 {
+        match link.poll_output() {
+            None => return,
+            Some(BrokerOutput::Event(BrokerEvent::Answered { id, .. }))
+            | Some(BrokerOutput::Event(BrokerEvent::Failed { id, .. })) => {
+                assert!(st.open.remove(&id.get()), "request {id} ended twice or never existed");
+                st.ended.insert(id.get());
+            }
+            Some(BrokerOutput::Event(BrokerEvent::Closed(_))) => st.closed += 1,
+            Some(_) => {}
+        }
+    }
+    panic!("poll_output did not end");
+}
+
+fuzz_target!(|input: Input| {
+    let config = BrokerConfig::default();
+    let bound = 1 + config.max_secondaries_in_flight + config.max_waiting_requests;
+    let t0 = Instant::now();
+    let mut now = t0;
+    let mut link = Link::new(now, Arc::new(config), 1);
+    let mut st = State { open: HashSet::new(), ended: HashSet::new(), closed: 0 };
+    if input.send_seed_request {
+        link.handle_input(now, SEED_REQUEST);
+    }
+    for op in input.ops.into_iter().take(256) {
+        match op {
+            Op::Bytes(b) => link.handle_input(now, &b),
+            Op::Frame { mask, text } => link.handle_input(now, &masked_frame(mask, text.as_bytes())),
+            Op::Accept(sci) => {
+                let _ = link.accept(now, sci.then_some("sci"));
+            }
+            Op::Reject(status) => {
+                let _ = link.reject(now, status, "no");
+            }
+            Op::Submit { which, refuse, deadline_ms } => {
+                let xml = REQUESTS[usize::from(which) % REQUESTS.len()];
+                let Ok(tx) = Transaction::decode(xml.as_bytes()) else { continue };
+                let options = SubmitOptions {
+                    deadline: deadline_ms.map(|ms| now + Duration::from_millis(u64::from(ms))),
+                    when_busy: if refuse { WhenBusy::Refuse } else { WhenBusy::Queue },
+                };
+                if let Ok(id) = link.submit_with(now, tx, options) {
+                    assert!(st.open.insert(id.get()) && !st.ended.contains(&id.get()));
+                }
+            }
+            Op::Wait(ms) => {
+                now += Duration::from_millis(u64::from(ms) * 10);
+                link.handle_timeout(now);
+            }
+            Op::Close(code) => {
+                let _ = link.close(now, code, "bye");
+            }
+            Op::Eof => link.handle_eof(now),
+            Op::Keys(last) => {
+                let mut book = CounterBook::new();
+                let _ = book.insert("L", &[1; 16], last);
+                link.set_counters(book);
+            }
+        }
+        drain(&mut link, &mut st);
+        assert!(link.pending_requests() <= bound);
+        assert_eq!(link.pending_requests(), st.open.len());
+        assert!(st.closed <= 1);
+        if let Some(t) = link.poll_timeout() {
+            assert!(t >= t0);
+        }
+    }
+    // Ending the transport ends every request.
+    link.handle_eof(now);
+    drain(&mut link, &mut st);
+    now += Duration::from_secs(3600);
+    link.handle_timeout(now);
+    drain(&mut link, &mut st);
+    assert!(st.open.is_empty(), "requests never ended: {:?}", st.open);
+    assert_eq!(link.pending_requests(), 0);
+});

@@ -1,0 +1,100 @@
+//! What a link tells its caller: bytes and transport directives for the I/O layer
+//! ([`BrokerOutput`]), and what the application learns ([`BrokerEvent`]).
+
+use bytes::Bytes;
+
+use super::error::RequestFailure;
+use super::requests::BrokerRequestId;
+use crate::frame::CloseCode;
+use crate::handshake::HandshakeError;
+use crate::ws::WsError;
+use crate::xml::{Response, XmlError};
+
+/// One thing the caller must do or learn; drain with [`crate::Link::poll_output`].
+#[derive(Debug)]
+pub enum BrokerOutput {
+    /// Write these bytes to the transport, in order.
+    Transmit(Bytes),
+    /// Something the application learns.
+    Event(BrokerEvent),
+    /// Close the transport (after writing every `Transmit` before it); the link is done.
+    CloseTransport,
+}
+
+/// What the application learns from a link.
+#[derive(Debug)]
+pub enum BrokerEvent {
+    /// A terminal sent a valid upgrade request: call [`crate::Link::accept`] (usually
+    /// selecting `sci`) or [`crate::Link::reject`].
+    UpgradeRequested(UpgradeInfo),
+    /// The 101 answer is queued: requests may be submitted.
+    Open,
+    /// The terminal answered a request.
+    Answered {
+        /// The request answered.
+        id: BrokerRequestId,
+        /// The terminal's RESPONSE.
+        response: Response,
+    },
+    /// A request ended without an answer (every request ends once, answered or failed).
+    Failed {
+        /// The request that failed.
+        id: BrokerRequestId,
+        /// Why.
+        failure: RequestFailure,
+    },
+    /// A RESPONSE that answers no request in flight: a consumer notification, TRANSACTION IN
+    /// FLIGHT, or a late answer (see the matching rule in the crate docs).
+    Unsolicited(Response),
+    /// A message from the terminal that is not a RESPONSE document; the link stays up.
+    BadMessage(XmlError),
+    /// The link ended; every request has already ended before this event. Comes once.
+    Closed(CloseReason),
+}
+
+/// Data of an upgrade request, for the application's accept / reject decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpgradeInfo {
+    /// The request target (`/` in the seed).
+    pub path: String,
+    /// The `Host` header.
+    pub host: String,
+    /// The `Origin` header (RFC 6455 §10.2: the server decides whom it serves).
+    pub origin: Option<String>,
+    /// The SCA `x-vfi-pinpad-id` header, also read from the seed's `x-vfi-pinpad-id : 1`.
+    pub pinpad_id: Option<String>,
+    /// The subprotocols offered, in order (`sci` from SCA).
+    pub protocols: Vec<String>,
+    /// Every header field as received, in order (for application checks such as tokens).
+    pub headers: Vec<(String, String)>,
+}
+
+/// Why a link ended.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseReason {
+    /// No accepted upgrade within [`crate::BrokerConfig::handshake_timeout`].
+    HandshakeTimeout,
+    /// The upgrade request was invalid; an HTTP error answer was sent.
+    HandshakeInvalid(HandshakeError),
+    /// The application rejected the upgrade with this status.
+    Rejected {
+        /// The HTTP status sent.
+        status: u16,
+    },
+    /// The peer's Close frame arrived (RFC 6455 §7.1.5: its code and reason); after a
+    /// [`crate::Link::close`] this is the peer's reply.
+    Closed {
+        /// The close code received ([`CloseCode::NO_STATUS`] when the frame had none).
+        code: CloseCode,
+        /// The close reason received.
+        reason: String,
+    },
+    /// The WebSocket layer failed the connection (protocol error, limit, missed pong).
+    Failed(WsError),
+    /// The terminal sent more than the handshake limit allows before being accepted.
+    EarlyData,
+    /// The transport ended without a close handshake (or the link was closed before it
+    /// opened).
+    TransportLost,
+}

@@ -1,0 +1,565 @@
+//! One accepted transport, from the first byte of its upgrade request to its end.
+//!
+//! Phases: *reading* the upgrade request, *deciding* (the application looks at the pinpad
+//! id, Origin and subprotocols and accepts or rejects), *open* (a server-role WebSocket
+//! carrying TRANSACTION / RESPONSE documents), *ended*. The handshake timeout covers reading
+//! and deciding. Requests submitted while open go through the [`Tracker`]; COUNTER and MAC
+//! are written into a request when it leaves, from the link's [`CounterBook`].
+//!
+//! WebSocket outputs are translated lazily, inside [`Link::poll_output`]: a RESPONSE is
+//! matched when the caller drains it, and bytes waiting in the ws layer count against its
+//! outbound high-water mark, which is this link's backpressure.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::BytesMut;
+
+use super::config::BrokerConfig;
+use super::counter::CounterBook;
+use super::error::{BrokerError, RequestFailure};
+use super::event::{BrokerEvent, BrokerOutput, CloseReason, UpgradeInfo};
+use super::matching::{Port, RequestKeys, ResponseKeys};
+use super::requests::{BrokerRequestId, Ended, Limits, Tracker, WhenBusy};
+use crate::frame::CloseCode;
+use crate::handshake::{self, HandshakeError};
+use crate::ws::{self, Connection, Role};
+use crate::xml::{Command, Counter, FunctionType, Response, Transaction};
+
+/// Per-request choices for [`Link::submit_with`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SubmitOptions {
+    /// When the request fails with [`RequestFailure::TimedOut`]; default: submission time
+    /// plus [`BrokerConfig::request_timeout`].
+    pub deadline: Option<Instant>,
+    /// Queue or refuse a primary while another is in flight.
+    pub when_busy: WhenBusy,
+}
+
+enum Phase {
+    /// Collecting the upgrade request.
+    Reading { buf: BytesMut, deadline: Instant },
+    /// A valid request waits for [`Link::accept`] / [`Link::reject`]; `buf` still holds it
+    /// (and any bytes that followed).
+    Deciding { buf: BytesMut, deadline: Instant },
+    /// The WebSocket is up (or closing).
+    Open(Box<Connection>),
+    /// Nothing more will happen; `CloseTransport` has been queued.
+    Ended,
+}
+
+/// The broker side of one terminal's transport: a sans-IO state machine.
+///
+/// Drive it as the crate docs say: feed [`Link::handle_input`], [`Link::handle_eof`] and
+/// [`Link::handle_timeout`]; drain [`Link::poll_output`] until `None` after each call; wake
+/// at [`Link::poll_timeout`].
+pub struct Link {
+    config: Arc<BrokerConfig>,
+    phase: Phase,
+    requests: Tracker<Transaction>,
+    counters: CounterBook,
+    out: VecDeque<BrokerOutput>,
+    /// The latest time the caller gave; used when sending from inside `poll_output`.
+    now: Instant,
+    entropy_seed: u64,
+    /// The GET COUNTER request in flight and the label it asked about, to learn its answer.
+    get_counter: Option<(BrokerRequestId, Option<Box<str>>)>,
+    ended: bool,
+}
+
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let phase = match self.phase {
+            Phase::Reading { .. } => "reading",
+            Phase::Deciding { .. } => "deciding",
+            Phase::Open(_) => "open",
+            Phase::Ended => "ended",
+        };
+        f.debug_struct("Link")
+            .field("phase", &phase)
+            .field("requests", &self.requests.len())
+            .field("counters", &self.counters)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Link {
+    /// A link for a transport that has just been accepted at `now`. `entropy_seed` feeds the
+    /// WebSocket layer (a server does not mask, so it matters little).
+    pub fn new(now: Instant, config: Arc<BrokerConfig>, entropy_seed: u64) -> Self {
+        let deadline = now + config.handshake_timeout;
+        Self {
+            config,
+            phase: Phase::Reading {
+                buf: BytesMut::new(),
+                deadline,
+            },
+            requests: Tracker::default(),
+            counters: CounterBook::new(),
+            out: VecDeque::new(),
+            now,
+            entropy_seed,
+            get_counter: None,
+            ended: false,
+        }
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_waiting: self.config.max_waiting_requests,
+            max_secondaries: self.config.max_secondaries_in_flight,
+        }
+    }
+
+    /// Whether requests can be submitted.
+    pub fn is_open(&self) -> bool {
+        matches!(&self.phase, Phase::Open(ws) if ws.is_open())
+    }
+
+    /// Whether the link has ended (its `Closed` event is queued or delivered).
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+
+    /// Requests submitted and not yet ended (in flight plus waiting).
+    pub fn pending_requests(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// The MAC labels and counters of this link's terminal.
+    pub fn counters(&self) -> &CounterBook {
+        &self.counters
+    }
+
+    /// Changes the MAC labels (e.g. after REGISTER or GET COUNTER). An empty book means
+    /// skip-auth: requests go out without COUNTER / MAC / MAC_LABEL being added.
+    pub fn counters_mut(&mut self) -> &mut CounterBook {
+        &mut self.counters
+    }
+
+    /// Replaces the book, e.g. with the one of the same terminal's previous link.
+    pub fn set_counters(&mut self, counters: CounterBook) {
+        self.counters = counters;
+    }
+
+    /// Takes the book out (leaving an empty one), to carry it to the terminal's next link.
+    pub fn take_counters(&mut self) -> CounterBook {
+        std::mem::take(&mut self.counters)
+    }
+
+    // ----- input -----
+
+    /// Bytes received from the transport.
+    pub fn handle_input(&mut self, now: Instant, bytes: &[u8]) {
+        self.now = now;
+        match &mut self.phase {
+            Phase::Reading { buf, .. } => {
+                let room = self
+                    .config
+                    .handshake
+                    .max_request_bytes
+                    .saturating_sub(buf.len());
+                let take = bytes.len().min(room.saturating_add(1));
+                buf.extend_from_slice(bytes.get(..take).unwrap_or(bytes));
+                self.try_read_request(bytes.get(take..).unwrap_or_default());
+            }
+            Phase::Deciding { buf, .. } => {
+                // Frames sent before our 101 are kept for the connection, within a bound.
+                if buf.len().saturating_add(bytes.len()) > early_data_limit(&self.config) {
+                    self.end(CloseReason::EarlyData);
+                } else {
+                    buf.extend_from_slice(bytes);
+                }
+            }
+            Phase::Open(ws) => ws.handle_input(now, bytes),
+            Phase::Ended => {}
+        }
+    }
+
+    /// The transport ended (peer closed TCP, or a read error).
+    pub fn handle_eof(&mut self, now: Instant) {
+        self.now = now;
+        match &mut self.phase {
+            Phase::Open(ws) => ws.handle_eof(now),
+            Phase::Ended => {}
+            _ => self.end(CloseReason::TransportLost),
+        }
+    }
+
+    /// Time passed: handshake deadline, ws timers (pings, pong and close deadlines),
+    /// request deadlines. Early or repeated calls do nothing.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = now;
+        match &mut self.phase {
+            Phase::Reading { deadline, .. } | Phase::Deciding { deadline, .. } => {
+                if now >= *deadline {
+                    self.end(CloseReason::HandshakeTimeout);
+                }
+            }
+            Phase::Open(ws) => {
+                ws.handle_timeout(now);
+                let out = &mut self.out;
+                self.requests.expire(now, &mut |e: Ended| {
+                    out.push_back(failed(e.id, RequestFailure::TimedOut { sent: e.sent }));
+                });
+                self.requests.shrink_when_empty();
+                let _ = self.send_waiting();
+            }
+            Phase::Ended => {}
+        }
+    }
+
+    fn try_read_request(&mut self, rest: &[u8]) {
+        let Phase::Reading { buf, deadline } = &mut self.phase else {
+            return;
+        };
+        let deadline = *deadline;
+        match handshake::decode_request(buf, &self.config.handshake) {
+            Ok(None) => {
+                let limit = self.config.handshake.max_request_bytes;
+                if !rest.is_empty() || buf.len() > limit {
+                    // More than the limit without a complete request.
+                    self.invalid_request(HandshakeError::HeadTooLarge { limit });
+                }
+            }
+            Ok(Some((request, _used))) => {
+                let info = upgrade_info(&request);
+                let mut buf = std::mem::take(buf);
+                buf.extend_from_slice(rest);
+                self.phase = Phase::Deciding { buf, deadline };
+                self.out
+                    .push_back(BrokerOutput::Event(BrokerEvent::UpgradeRequested(info)));
+            }
+            Err(e) => self.invalid_request(e),
+        }
+    }
+
+    fn invalid_request(&mut self, error: HandshakeError) {
+        let mut answer = BytesMut::new();
+        handshake::encode_error_response(&error, &mut answer);
+        self.out.push_back(BrokerOutput::Transmit(answer.freeze()));
+        self.end(CloseReason::HandshakeInvalid(error));
+    }
+
+    // ----- the application's decision -----
+
+    /// Accepts the pending upgrade, selecting `protocol` (normally `Some("sci")`; it must be
+    /// one the terminal offered) or none. Queues the 101 answer and opens the link.
+    pub fn accept(&mut self, now: Instant, protocol: Option<&str>) -> Result<(), BrokerError> {
+        self.accept_with_headers(now, protocol, &[])
+    }
+
+    /// [`Link::accept`] with extra response headers (e.g. `Server`, `Date`).
+    pub fn accept_with_headers(
+        &mut self,
+        now: Instant,
+        protocol: Option<&str>,
+        extra_headers: &[(&str, &str)],
+    ) -> Result<(), BrokerError> {
+        self.now = now;
+        let Phase::Deciding { buf, .. } = &mut self.phase else {
+            return Err(BrokerError::NoPendingUpgrade);
+        };
+        let mut answer = BytesMut::new();
+        let used = match handshake::decode_request(buf, &self.config.handshake) {
+            Ok(Some((request, used))) => {
+                handshake::encode_accept(&request, protocol, extra_headers, &mut answer)?;
+                used
+            }
+            // The request parsed when it arrived; it cannot fail now. Stay safe anyway.
+            _ => return Err(BrokerError::NoPendingUpgrade),
+        };
+        let early = buf.split_off(used.min(buf.len()));
+        let mut ws = Box::new(Connection::new(
+            Role::Server,
+            self.config.ws.clone(),
+            now,
+            self.entropy_seed,
+        ));
+        if !early.is_empty() {
+            ws.handle_input(now, &early);
+        }
+        self.phase = Phase::Open(ws);
+        self.out.push_back(BrokerOutput::Transmit(answer.freeze()));
+        self.out.push_back(BrokerOutput::Event(BrokerEvent::Open));
+        Ok(())
+    }
+
+    /// Rejects the pending upgrade with an HTTP error `status` (e.g. 403 for an unknown
+    /// pinpad, 404 for a wrong path) and ends the link.
+    pub fn reject(&mut self, now: Instant, status: u16, reason: &str) -> Result<(), BrokerError> {
+        self.now = now;
+        if !matches!(self.phase, Phase::Deciding { .. }) {
+            return Err(BrokerError::NoPendingUpgrade);
+        }
+        let mut answer = BytesMut::new();
+        handshake::encode_rejection(status, reason, &mut answer)?;
+        self.out.push_back(BrokerOutput::Transmit(answer.freeze()));
+        self.end(CloseReason::Rejected { status });
+        Ok(())
+    }
+
+    // ----- requests -----
+
+    /// Submits a POS request with the default deadline, queued if a primary is in flight.
+    pub fn submit(
+        &mut self,
+        now: Instant,
+        transaction: Transaction,
+    ) -> Result<BrokerRequestId, BrokerError> {
+        self.submit_with(now, transaction, SubmitOptions::default())
+    }
+
+    /// Submits a POS request. It ends later with exactly one `Answered` or `Failed` event.
+    pub fn submit_with(
+        &mut self,
+        now: Instant,
+        transaction: Transaction,
+        options: SubmitOptions,
+    ) -> Result<BrokerRequestId, BrokerError> {
+        self.now = now;
+        if !self.is_open() {
+            return Err(BrokerError::NotOpen);
+        }
+        let port = if transaction.is_secondary() {
+            Port::Secondary
+        } else {
+            Port::Primary
+        };
+        let deadline = options
+            .deadline
+            .unwrap_or_else(|| now + self.config.request_timeout);
+        let limits = self.limits();
+        let id = self
+            .requests
+            .submit(port, deadline, transaction, options.when_busy, limits)?;
+        let _ = self.send_waiting();
+        Ok(id)
+    }
+
+    /// Starts the close handshake (RFC 6455 §7.1.2). Requests still waiting fail at once with
+    /// `LinkLost { sent: false }`; those in flight may still be answered until the link ends.
+    pub fn close(&mut self, now: Instant, code: u16, reason: &str) -> Result<(), BrokerError> {
+        self.now = now;
+        match &mut self.phase {
+            Phase::Open(ws) => {
+                ws.close(now, CloseCode(code), reason)?;
+            }
+            Phase::Reading { .. } | Phase::Deciding { .. } => {
+                self.end(CloseReason::TransportLost);
+                return Ok(());
+            }
+            Phase::Ended => return Err(BrokerError::NotOpen),
+        }
+        let out = &mut self.out;
+        self.requests.end_waiting(&mut |e: Ended| {
+            out.push_back(failed(e.id, RequestFailure::LinkLost { sent: e.sent }));
+        });
+        Ok(())
+    }
+
+    /// Writes waiting requests the tracker releases, until the ws layer pushes back.
+    /// Whether anything was written or failed (so there is output to drain).
+    fn send_waiting(&mut self) -> bool {
+        let limits = self.limits();
+        let Phase::Open(ws) = &mut self.phase else {
+            return false;
+        };
+        let mut progress = false;
+        let mut bytes = BytesMut::new();
+        while let Some(mut waiting) = self.requests.next_sendable(limits) {
+            let tx = &mut waiting.payload;
+            let mut counter = tx.counter().and_then(Result::ok).map(Counter::get);
+            let auth = !self.counters.is_empty() && !tx.is_mac_exempt();
+            if auth {
+                match self.counters.allocate(tx.mac_label()) {
+                    Ok(a) => {
+                        // Values from the book are valid field text, so these cannot fail.
+                        if let Some(c) = Counter::new(a.counter) {
+                            let _ = tx.set_counter(c);
+                        }
+                        let _ = tx.set_mac(&a.mac);
+                        let _ = tx.set_mac_label(&a.label);
+                        counter = Some(a.counter);
+                    }
+                    Err(e) => {
+                        self.out
+                            .push_back(failed(waiting.id, RequestFailure::Auth(e)));
+                        progress = true;
+                        continue;
+                    }
+                }
+            }
+            bytes.clear();
+            tx.encode(&mut bytes);
+            // The XML writer only writes text it was given as `&str`: always valid UTF-8.
+            let text = String::from_utf8_lossy(&bytes);
+            if ws.send_text(self.now, &text).is_err() {
+                self.requests.unpop(waiting);
+                break;
+            }
+            if is_get_counter(tx) {
+                self.get_counter = Some((waiting.id, tx.mac_label().map(Into::into)));
+            }
+            let keys = RequestKeys {
+                port: waiting.port,
+                counter,
+                pos_recon: tx.pos_recon().map(Into::into),
+            };
+            self.requests.sent(waiting.id, keys, waiting.deadline);
+            progress = true;
+        }
+        progress
+    }
+
+    // ----- output -----
+
+    /// The next thing to do or learn; call until `None` after every input.
+    pub fn poll_output(&mut self) -> Option<BrokerOutput> {
+        // Bounded: each turn either returns or consumes one ws output.
+        loop {
+            if let Some(o) = self.out.pop_front() {
+                return Some(o);
+            }
+            if self.out.capacity() > 0 {
+                self.out = VecDeque::new();
+            }
+            let Phase::Open(ws) = &mut self.phase else {
+                return None;
+            };
+            match ws.poll_output() {
+                Some(ws::Output::Transmit(b)) => return Some(BrokerOutput::Transmit(b)),
+                Some(ws::Output::Event(e)) => {
+                    if let Some(event) = self.on_ws_event(e) {
+                        return Some(BrokerOutput::Event(event));
+                    }
+                }
+                Some(ws::Output::CloseTransport) => {
+                    self.end(CloseReason::TransportLost);
+                }
+                None => {
+                    if !self.send_waiting() {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_ws_event(&mut self, event: ws::Event) -> Option<BrokerEvent> {
+        match event {
+            ws::Event::Text(text) => self.on_message(text.as_bytes()),
+            ws::Event::Binary(bytes) => self.on_message(&bytes),
+            ws::Event::Close { code, reason } => {
+                self.finish(CloseReason::Closed {
+                    code,
+                    reason: reason.as_str().to_owned(),
+                });
+                None
+            }
+            ws::Event::Failed(e) => {
+                self.finish(CloseReason::Failed(e));
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn on_message(&mut self, bytes: &[u8]) -> Option<BrokerEvent> {
+        let response = match Response::decode_with(bytes, &self.config.xml) {
+            Ok(r) => r,
+            Err(e) => return Some(BrokerEvent::BadMessage(e)),
+        };
+        let keys = ResponseKeys {
+            counter: response.counter.map(Counter::get),
+            pos_recon: response.pos_recon(),
+            result_code: response.result_code.map(|c| c.0),
+        };
+        let Some(id) = self.requests.answer(&keys) else {
+            return Some(BrokerEvent::Unsolicited(response));
+        };
+        if let Some((gc, label)) = self.get_counter.take() {
+            if gc == id {
+                if let Some(c) = keys.counter {
+                    let label = label
+                        .as_deref()
+                        .or(self.counters.default_label())
+                        .map(str::to_owned);
+                    if let Some(l) = label {
+                        self.counters.observe(&l, c);
+                    }
+                }
+            } else {
+                self.get_counter = Some((gc, label));
+            }
+        }
+        Some(BrokerEvent::Answered { id, response })
+    }
+
+    /// Ends the link from any phase: every request fails, `Closed` then `CloseTransport`.
+    fn end(&mut self, reason: CloseReason) {
+        self.finish(reason);
+        self.phase = Phase::Ended;
+        self.out.push_back(BrokerOutput::CloseTransport);
+    }
+
+    /// Fails every request and reports `Closed` once; the ws layer may still have bytes to
+    /// write (a close reply) and says when to close the transport.
+    fn finish(&mut self, reason: CloseReason) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        let out = &mut self.out;
+        self.requests.end_all(&mut |e: Ended| {
+            out.push_back(failed(e.id, RequestFailure::LinkLost { sent: e.sent }));
+        });
+        self.requests.shrink_when_empty();
+        self.get_counter = None;
+        self.out
+            .push_back(BrokerOutput::Event(BrokerEvent::Closed(reason)));
+    }
+
+    /// When to call [`Link::handle_timeout`] next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let phase = match &self.phase {
+            Phase::Reading { deadline, .. } | Phase::Deciding { deadline, .. } => Some(*deadline),
+            Phase::Open(ws) => ws.poll_timeout(),
+            Phase::Ended => None,
+        };
+        let requests = self.requests.next_deadline();
+        match (phase, requests) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+fn failed(id: BrokerRequestId, failure: RequestFailure) -> BrokerOutput {
+    BrokerOutput::Event(BrokerEvent::Failed { id, failure })
+}
+
+/// Bytes a terminal may send after its upgrade request before it is accepted.
+fn early_data_limit(config: &BrokerConfig) -> usize {
+    config.handshake.max_request_bytes.saturating_mul(2)
+}
+
+fn is_get_counter(tx: &Transaction) -> bool {
+    tx.function_type == FunctionType::Admin && tx.command == Command::GetCounter
+}
+
+fn upgrade_info(request: &handshake::UpgradeRequest<'_>) -> UpgradeInfo {
+    UpgradeInfo {
+        path: request.path().to_owned(),
+        host: request.host().to_owned(),
+        origin: request.origin().map(str::to_owned),
+        pinpad_id: request.pinpad_id().map(str::to_owned),
+        protocols: request.protocols().map(str::to_owned).collect(),
+        headers: request
+            .headers()
+            .iter()
+            .map(|h| (h.name.to_owned(), h.value.to_owned()))
+            .collect(),
+    }
+}

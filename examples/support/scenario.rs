@@ -11,7 +11,7 @@ use sca_ws::{BrokerConfig, ReconnectConfig, ResultCode, TerminalConfig, Transact
 
 use super::engine::Engine;
 use super::std_broker::{Broker, Command, Note};
-use super::{now, response_line, std_terminal};
+use super::{now, std_terminal};
 
 const PINPAD: &str = "demo-1";
 /// Longest wait for any one step.
@@ -26,7 +26,7 @@ enum Line {
 /// Runs the whole scenario, writing the transcript to `print`; `Err` names the step that
 /// did not behave.
 pub fn run(print: &mut dyn FnMut(&str)) -> Result<(), String> {
-    let broker = Broker::listen("127.0.0.1:0", BrokerConfig::default())
+    let (broker, notes) = Broker::listen("127.0.0.1:0", BrokerConfig::default())
         .map_err(|e| format!("cannot listen on loopback: {e}"))?;
     let port = broker.local_addr().port();
     print(&format!("broker listening on ws://127.0.0.1:{port}/"));
@@ -50,7 +50,7 @@ pub fn run(print: &mut dyn FnMut(&str)) -> Result<(), String> {
         mark: 0,
         print,
     };
-    let result = script.play(&lines_tx);
+    let result = script.play(notes, &lines_tx);
     stop.store(true, Ordering::Relaxed);
     let _ = terminal.join();
     result
@@ -85,9 +85,8 @@ struct Script<'a> {
 }
 
 impl Script<'_> {
-    fn play(&mut self, lines_tx: &mpsc::Sender<Line>) -> Result<(), String> {
+    fn play(&mut self, notes: Receiver<Note>, lines_tx: &mpsc::Sender<Line>) -> Result<(), String> {
         // Broker notes join the terminal's lines in one ordered stream.
-        let notes = std::mem::replace(&mut self.broker.notes, mpsc::channel().1);
         let tx = lines_tx.clone();
         std::thread::spawn(move || {
             while let Ok(note) = notes.recv() {
@@ -256,18 +255,11 @@ impl Script<'_> {
     }
 }
 
-/// A note as `pos_broker` prints it.
-pub fn describe(note: &Note) -> String {
+/// A note as `pos_broker` prints it, with the reason of a disconnection.
+fn describe(note: &Note) -> String {
     match note {
-        Note::Connected { pinpad } => format!("connected {pinpad}"),
-        Note::Answered {
-            pinpad, response, ..
-        } => format!("response {pinpad} {}", response_line(response)),
-        Note::Unsolicited { pinpad, response } => {
-            format!("unsolicited {pinpad} {}", response_line(response))
-        }
-        Note::Error { pinpad, reason } => format!("error {pinpad} {reason}"),
-        Note::Disconnected { pinpad, reason } => format!("disconnected {pinpad} ({reason})"),
+        Note::Disconnected { reason, .. } => format!("{} ({reason})", note.line()),
+        _ => note.line(),
     }
 }
 

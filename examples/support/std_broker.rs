@@ -1,6 +1,7 @@
 //! The blocking std driver for the broker side: an accept thread, then per terminal one
 //! thread that owns its [`Link`] and one reader thread feeding it bytes. The application
-//! talks to links through [`Broker::send`] and hears from them on [`Broker::notes`].
+//! talks to links through [`Broker::send`] and hears from them on the receiver that
+//! [`Broker::listen`] returns.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -13,7 +14,7 @@ use std::time::Duration;
 use sca_ws::{BrokerConfig, BrokerEvent, BrokerOutput, BrokerRequestId, Link, Response};
 use sca_ws::{CloseReason, Transaction};
 
-use super::now;
+use super::{now, response_line};
 
 /// What the application asks of one terminal's link.
 #[derive(Debug)]
@@ -45,6 +46,26 @@ pub enum Note {
     Disconnected { pinpad: String, reason: String },
 }
 
+impl Note {
+    /// The note as one line of `pos_broker`'s output (`connected ID`, `response ID <RESPONSE
+    /// ...>`, ...); a disconnection's reason is left out, see [`Note::Disconnected`].
+    pub fn line(&self) -> String {
+        match self {
+            Note::Connected { pinpad } => format!("connected {pinpad}"),
+            Note::Answered {
+                pinpad, response, ..
+            } => {
+                format!("response {pinpad} {}", response_line(response))
+            }
+            Note::Unsolicited { pinpad, response } => {
+                format!("unsolicited {pinpad} {}", response_line(response))
+            }
+            Note::Error { pinpad, reason } => format!("error {pinpad} {reason}"),
+            Note::Disconnected { pinpad, .. } => format!("disconnected {pinpad}"),
+        }
+    }
+}
+
 enum LinkInput {
     Bytes(Vec<u8>),
     Eof,
@@ -55,16 +76,15 @@ type Registry = Arc<Mutex<HashMap<String, (u64, Sender<LinkInput>)>>>;
 
 /// A listening broker; dropping it stops accepting (open links live on until they end).
 pub struct Broker {
-    /// Everything the links report, in order.
-    pub notes: Receiver<Note>,
     links: Registry,
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
 }
 
 impl Broker {
-    /// Listens on `addr` (e.g. `127.0.0.1:0`) and serves every terminal that connects.
-    pub fn listen(addr: &str, config: BrokerConfig) -> io::Result<Self> {
+    /// Listens on `addr` (e.g. `127.0.0.1:0`) and serves every terminal that connects; the
+    /// receiver gets everything the links report, in order.
+    pub fn listen(addr: &str, config: BrokerConfig) -> io::Result<(Self, Receiver<Note>)> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let (notes_tx, notes) = mpsc::channel();
@@ -84,12 +104,7 @@ impl Broker {
                 std::thread::spawn(move || serve(stream, n, config, registry, notes));
             }
         });
-        Ok(Self {
-            notes,
-            links,
-            addr,
-            stop,
-        })
+        Ok((Self { links, addr, stop }, notes))
     }
 
     /// The address actually bound (useful after binding port 0).
@@ -149,6 +164,7 @@ fn serve(
         stream,
         serial,
         pinpad: format!("?{serial}"),
+        opened: false,
         names: HashMap::new(),
     };
     loop {
@@ -187,6 +203,8 @@ struct LinkThread {
     stream: TcpStream,
     serial: u64,
     pinpad: String,
+    /// The upgrade was accepted (so `Connected` was reported).
+    opened: bool,
     /// `FUNCTION_TYPE COMMAND` of each request in flight, for the notes.
     names: HashMap<BrokerRequestId, String>,
 }
@@ -220,6 +238,7 @@ impl LinkThread {
                 }
             }
             BrokerEvent::Open => {
+                self.opened = true;
                 if let Ok(mut links) = registry.lock() {
                     links.insert(pinpad.clone(), (self.serial, tx.clone()));
                 }

@@ -4,6 +4,7 @@
 //!
 //! `websockets` is pip-installed into the target's temp dir when missing; the test skips with a
 //! printed reason only when Python is absent or pip cannot reach its registry.
+#![allow(clippy::disallowed_methods)] // virtual time starts at one wall-clock reading
 
 mod broker_support;
 

@@ -5,8 +5,10 @@
 
 use std::fmt;
 
+use crate::broker::BrokerError;
 use crate::frame::FrameError;
 use crate::handshake::HandshakeError;
+use crate::terminal::{ConfigError, TerminalError};
 use crate::ws::{SendError, WsError};
 use crate::xml::XmlError;
 
@@ -24,6 +26,12 @@ pub enum Error {
     Send(SendError),
     /// An SCA XML document.
     Xml(XmlError),
+    /// Terminal configuration text.
+    Config(ConfigError),
+    /// A call the terminal refused (answering twice, an unknown request, a lost link).
+    Terminal(TerminalError),
+    /// A call the broker refused (not open, busy, queue full, counter trouble).
+    Broker(BrokerError),
 }
 
 impl fmt::Display for Error {
@@ -34,6 +42,9 @@ impl fmt::Display for Error {
             Error::Ws(e) => write!(f, "websocket: {e}"),
             Error::Send(e) => write!(f, "send: {e}"),
             Error::Xml(e) => write!(f, "xml: {e}"),
+            Error::Config(e) => write!(f, "config: {e}"),
+            Error::Terminal(e) => write!(f, "terminal: {e}"),
+            Error::Broker(e) => write!(f, "broker: {e}"),
         }
     }
 }
@@ -46,6 +57,9 @@ impl std::error::Error for Error {
             Error::Ws(e) => Some(e),
             Error::Send(e) => Some(e),
             Error::Xml(e) => Some(e),
+            Error::Config(e) => Some(e),
+            Error::Terminal(e) => Some(e),
+            Error::Broker(e) => Some(e),
         }
     }
 }
@@ -66,6 +80,9 @@ from_layer!(
     Ws(WsError),
     Send(SendError),
     Xml(XmlError),
+    Config(ConfigError),
+    Terminal(TerminalError),
+    Broker(BrokerError),
 );
 
 #[cfg(test)]

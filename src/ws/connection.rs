@@ -74,6 +74,10 @@ pub struct Connection {
     pub(super) send_kind: Option<DataKind>,
     pub(super) send_utf8: Utf8Validator,
     pub(super) events: VecDeque<Event>,
+    /// A peer fault found while earlier events were still undrained: it takes effect once
+    /// they are, so the application can still answer them (Autobahn 3.2, 4.1.3, 5.15: the
+    /// echo of a good message goes out before the close for the bad frame behind it).
+    pub(super) deferred_failure: Option<(Instant, WsError)>,
     pub(super) close_transport_pending: bool,
     // -- timers --
     pub(super) next_ping: Option<Instant>,
@@ -104,6 +108,7 @@ impl Connection {
             send_kind: None,
             send_utf8: Utf8Validator::default(),
             events: VecDeque::new(),
+            deferred_failure: None,
             close_transport_pending: false,
             next_ping,
             pong_deadline: None,
@@ -151,6 +156,12 @@ impl Connection {
         }
         if let Some(event) = self.events.pop_front() {
             return Some(Output::Event(event));
+        }
+        if let Some((at, error)) = self.deferred_failure.take() {
+            if matches!(self.phase, Phase::Open | Phase::CloseSent) {
+                self.fail_now(at, error);
+                return self.poll_output();
+            }
         }
         if self.close_transport_pending {
             self.close_transport_pending = false;
@@ -267,8 +278,17 @@ impl Connection {
     }
 
     /// Fails the connection (§7.1.7): a close frame with the error's code unless one was
-    /// already sent, the `Failed` event, and no more reading.
+    /// already sent, the `Failed` event, and no more reading. While events are undrained the
+    /// failure waits behind them (reading stops at once).
     pub(super) fn fail(&mut self, now: Instant, error: WsError) {
+        if self.events.is_empty() || self.deferred_failure.is_some() {
+            self.fail_now(now, error);
+        } else {
+            self.deferred_failure = Some((now, error));
+        }
+    }
+
+    fn fail_now(&mut self, now: Instant, error: WsError) {
         if let (Phase::Open, Some(code)) = (self.phase, error.close_code()) {
             self.queue_close(code, "");
         }

@@ -73,7 +73,7 @@ impl Connection {
     }
 
     fn is_reading(&self) -> bool {
-        matches!(self.phase, Phase::Open | Phase::CloseSent)
+        matches!(self.phase, Phase::Open | Phase::CloseSent) && self.deferred_failure.is_none()
     }
 
     /// The next header, from the caller's bytes directly or from a stashed partial header;

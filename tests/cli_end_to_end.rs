@@ -219,3 +219,32 @@ fn cli_bad_arguments_exit_non_zero_with_usage() {
         );
     }
 }
+
+#[test]
+fn tokio_link_example_plays_its_session() {
+    let mut child = Killed(
+        Command::new(example("tokio_link"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start tokio_link"),
+    );
+    let mut status = None;
+    for _ in 0..600 {
+        status = child.0.try_wait().expect("wait");
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut out = String::new();
+    let _ = child.0.stdout.take().unwrap().read_to_string(&mut out);
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "tokio_link: {status:?}\n{out}"
+    );
+    assert!(
+        out.contains("<APPROVED_AMOUNT>9.99</APPROVED_AMOUNT>"),
+        "{out}"
+    );
+}

@@ -67,12 +67,15 @@ pub fn run(
                 }
             }
         }
-        // 2. Hand the engine's answers to the terminal (which queues more output).
-        for (id, response) in answers.drain(..) {
-            log(format!("answer {id}: {}", summary(&response)));
-            if let Err(e) = terminal.respond(now(), id, response) {
-                log(format!("answer {id} not sent: {e}"));
+        // 2. Hand the engine's answers to the terminal, then drain what they queued.
+        if !answers.is_empty() {
+            for (id, response) in answers.drain(..) {
+                log(format!("answer {id}: {}", summary(&response)));
+                if let Err(e) = terminal.respond(now(), id, response) {
+                    log(format!("answer {id} not sent: {e}"));
+                }
             }
+            continue;
         }
         // 3. Wait for bytes or the next deadline.
         let wake = [terminal.poll_timeout(), engine.poll_timeout()]

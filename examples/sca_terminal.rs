@@ -80,6 +80,9 @@ fn parse_args(
     if let Some(id) = pinpad {
         config.pinpad_id = Some(id);
     }
+    if config.tls {
+        return Err("wss (WEBSOCKETTLS=1) needs TLS, which this build of sca_terminal does not have; use ws://".into());
+    }
     if config.pinpad_id.as_deref().is_none_or(str::is_empty) {
         return Err("--pinpad-id is required".into());
     }
@@ -103,9 +106,6 @@ fn apply_url(config: &mut TerminalConfig, url: &str) -> Result<(), String> {
     } else {
         return Err(bad());
     };
-    if tls {
-        return Err("wss:// needs TLS, which this build of sca_terminal does not have".into());
-    }
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let (host, port) = match authority.rsplit_once(':') {
         Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {

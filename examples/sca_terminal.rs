@@ -1,0 +1,129 @@
+//! A simulated SCA payment terminal: dials a POS broker, keeps the link up forever and
+//! answers requests from a simulated payment engine. Status and screen lines go to stderr.
+//!
+//! ```text
+//! cargo run --release --example sca_terminal -- --url ws://127.0.0.1:8080/ --pinpad-id 1 \
+//!     [--skip-pos-auth] [--ping-interval SECS] [--config FILE] [--capture-delay SECS]
+//! ```
+//!
+//! `--config` reads SCA-style `KEY=VALUE` lines (see `sca_ws::config_keys`); the other flags
+//! override it. Stop it with Ctrl-C.
+
+mod support;
+
+use std::hash::BuildHasher;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use sca_ws::TerminalConfig;
+use support::engine::Engine;
+
+const USAGE: &str = "usage: sca_terminal --url ws://HOST:PORT/PATH --pinpad-id ID \
+[--skip-pos-auth] [--ping-interval SECS] [--config FILE] [--capture-delay SECS]";
+
+fn main() -> ExitCode {
+    let (config, capture_delay) = match parse_args(std::env::args().skip(1)) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            eprintln!("sca_terminal: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let serial = config.pinpad_id.clone().unwrap_or_default();
+    // Nonces, masks and backoff jitter come from this seed: the OS-seeded hasher is enough.
+    let seed = std::collections::hash_map::RandomState::new().hash_one(0u8);
+    let stop = AtomicBool::new(false);
+    let engine = Engine::new(capture_delay, &serial);
+    support::std_terminal::run(config, engine, seed, &stop, |line| eprintln!("{line}"));
+    ExitCode::SUCCESS
+}
+
+fn parse_args(
+    mut args: impl Iterator<Item = String>,
+) -> Result<(TerminalConfig, Duration), String> {
+    let (mut url, mut pinpad, mut skip, mut ping, mut file) = (None, None, false, None, None);
+    let mut capture_delay = Duration::from_secs(3);
+    let secs = |flag: &str, value: Option<String>| -> Result<u64, String> {
+        let value = value.ok_or(format!("{flag} needs a number of seconds"))?;
+        value
+            .parse()
+            .map_err(|_| format!("{flag} {value:?} is not a number of seconds"))
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--url" => url = Some(args.next().ok_or("--url needs ws://HOST:PORT/PATH")?),
+            "--pinpad-id" => pinpad = Some(args.next().ok_or("--pinpad-id needs an id")?),
+            "--skip-pos-auth" => skip = true,
+            "--ping-interval" => ping = Some(secs("--ping-interval", args.next())?),
+            "--capture-delay" => {
+                capture_delay = Duration::from_secs(secs("--capture-delay", args.next())?)
+            }
+            "--config" => file = Some(args.next().ok_or("--config needs a file")?),
+            "-h" | "--help" => return Err("help".into()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    let mut config = match &file {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            TerminalConfig::parse(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        None => TerminalConfig::default(),
+    };
+    if let Some(url) = url {
+        apply_url(&mut config, &url)?;
+    } else if file.is_none() {
+        return Err("--url is required".into());
+    }
+    if let Some(id) = pinpad {
+        config.pinpad_id = Some(id);
+    }
+    if config.tls {
+        return Err("wss (WEBSOCKETTLS=1) needs TLS, which this build of sca_terminal does not have; use ws://".into());
+    }
+    if config.pinpad_id.as_deref().is_none_or(str::is_empty) {
+        return Err("--pinpad-id is required".into());
+    }
+    if skip {
+        config.skip_pos_auth = true;
+        config.pos_connect_allow = "WEBSOCKETS".into();
+    }
+    if let Some(secs) = ping {
+        config.ping_interval = (secs > 0).then(|| Duration::from_secs(secs));
+    }
+    Ok((config, capture_delay))
+}
+
+/// Sets host, port, path and TLS from `ws://HOST[:PORT][/PATH]` or `wss://...`.
+fn apply_url(config: &mut TerminalConfig, url: &str) -> Result<(), String> {
+    let bad = || format!("--url {url:?} is not ws://HOST:PORT/PATH or wss://HOST:PORT/PATH");
+    let (tls, rest) = if let Some(rest) = url.strip_prefix("ws://") {
+        (false, rest)
+    } else if let Some(rest) = url.strip_prefix("wss://") {
+        (true, rest)
+    } else {
+        return Err(bad());
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {
+            (host, port.parse::<u16>().map_err(|_| bad())?)
+        }
+        _ => (authority, if tls { 443 } else { 80 }),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(bad());
+    }
+    config.host = host.to_owned();
+    config.port = port;
+    config.tls = tls;
+    config.path = if path.is_empty() {
+        "/".into()
+    } else {
+        path.to_owned()
+    };
+    Ok(())
+}

@@ -1,0 +1,315 @@
+//! The blocking std driver for the broker side: an accept thread, then per terminal one
+//! thread that owns its [`Link`] and one reader thread feeding it bytes. The application
+//! talks to links through [`Broker::send`] and hears from them on the receiver that
+//! [`Broker::listen`] returns.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sca_ws::{BrokerConfig, BrokerEvent, BrokerOutput, BrokerRequestId, Link, Response};
+use sca_ws::{CloseReason, Transaction};
+
+use super::{now, response_line};
+
+/// What the application asks of one terminal's link.
+#[derive(Debug)]
+pub enum Command {
+    /// Send a POS request.
+    Submit(Transaction),
+    /// Close the WebSocket cleanly (code 1000).
+    Close,
+    /// Cut the TCP connection without a close handshake (to show a reconnect).
+    Drop,
+}
+
+/// What the application learns, one line of `pos_broker`'s output each.
+#[derive(Debug)]
+pub enum Note {
+    /// A terminal's link opened.
+    Connected { pinpad: String },
+    /// A request (`"FUNCTION_TYPE COMMAND"`) was answered.
+    Answered {
+        pinpad: String,
+        request: String,
+        response: Response,
+    },
+    /// A RESPONSE that answers no request.
+    Unsolicited { pinpad: String, response: Response },
+    /// A request failed, or a command could not be carried out.
+    Error { pinpad: String, reason: String },
+    /// The link ended.
+    Disconnected { pinpad: String, reason: String },
+}
+
+impl Note {
+    /// The note as one line of `pos_broker`'s output (`connected ID`, `response ID <RESPONSE
+    /// ...>`, ...); a disconnection's reason is left out, see [`Note::Disconnected`].
+    pub fn line(&self) -> String {
+        match self {
+            Note::Connected { pinpad } => format!("connected {pinpad}"),
+            Note::Answered {
+                pinpad, response, ..
+            } => {
+                format!("response {pinpad} {}", response_line(response))
+            }
+            Note::Unsolicited { pinpad, response } => {
+                format!("unsolicited {pinpad} {}", response_line(response))
+            }
+            Note::Error { pinpad, reason } => format!("error {pinpad} {reason}"),
+            Note::Disconnected { pinpad, .. } => format!("disconnected {pinpad}"),
+        }
+    }
+}
+
+enum LinkInput {
+    Bytes(Vec<u8>),
+    Eof,
+    Command(Command),
+}
+
+type Registry = Arc<Mutex<HashMap<String, (u64, Sender<LinkInput>)>>>;
+
+/// A listening broker; dropping it stops accepting (open links live on until they end).
+pub struct Broker {
+    links: Registry,
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+}
+
+impl Broker {
+    /// Listens on `addr` (e.g. `127.0.0.1:0`) and serves every terminal that connects; the
+    /// receiver gets everything the links report, in order.
+    pub fn listen(addr: &str, config: BrokerConfig) -> io::Result<(Self, Receiver<Note>)> {
+        let listener = TcpListener::bind(addr)?;
+        let addr = listener.local_addr()?;
+        let (notes_tx, notes) = mpsc::channel();
+        let links = Registry::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (registry, stopped, config) = (links.clone(), stop.clone(), Arc::new(config));
+        std::thread::spawn(move || {
+            let serial = AtomicU64::new(0);
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::Relaxed) {
+                    return;
+                }
+                let Ok(stream) = stream else { continue };
+                let n = serial.fetch_add(1, Ordering::Relaxed);
+                let (registry, notes, config) =
+                    (registry.clone(), notes_tx.clone(), config.clone());
+                std::thread::spawn(move || serve(stream, n, config, registry, notes));
+            }
+        });
+        Ok((Self { links, addr, stop }, notes))
+    }
+
+    /// The address actually bound (useful after binding port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Hands `command` to the link of terminal `pinpad`.
+    pub fn send(&self, pinpad: &str, command: Command) -> Result<(), String> {
+        let links = self
+            .links
+            .lock()
+            .map_err(|_| "broker state poisoned".to_owned())?;
+        let (_, tx) = links
+            .get(pinpad)
+            .ok_or_else(|| "not connected".to_owned())?;
+        tx.send(LinkInput::Command(command))
+            .map_err(|_| "link ended".to_owned())
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+    }
+}
+
+/// Drives one link until it ends.
+fn serve(
+    stream: TcpStream,
+    serial: u64,
+    config: Arc<BrokerConfig>,
+    registry: Registry,
+    notes: Sender<Note>,
+) {
+    let (tx, rx) = mpsc::channel();
+    let Ok(mut reader) = stream.try_clone() else {
+        return;
+    };
+    let feed = tx.clone();
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => return drop(feed.send(LinkInput::Eof)),
+                Ok(n) if feed.send(LinkInput::Bytes(buf[..n].to_vec())).is_err() => return,
+                Ok(_) => {}
+            }
+        }
+    });
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
+    let mut link = Link::new(now(), config, serial ^ 0x5ca);
+    let mut conn = LinkThread {
+        stream,
+        serial,
+        pinpad: format!("?{serial}"),
+        opened: false,
+        names: HashMap::new(),
+    };
+    loop {
+        while let Some(output) = link.poll_output() {
+            match output {
+                BrokerOutput::Transmit(bytes) => {
+                    if conn.stream.write_all(&bytes).is_err() {
+                        link.handle_eof(now());
+                    }
+                }
+                BrokerOutput::CloseTransport => {
+                    let _ = conn.stream.shutdown(Shutdown::Both);
+                }
+                BrokerOutput::Event(event) => {
+                    conn.on_event(&mut link, event, &tx, &registry, &notes)
+                }
+            }
+        }
+        if link.is_ended() {
+            return;
+        }
+        let wait = link.poll_timeout().map_or(Duration::from_secs(1), |at| {
+            at.saturating_duration_since(now())
+        });
+        match rx.recv_timeout(wait) {
+            Ok(LinkInput::Bytes(bytes)) => link.handle_input(now(), &bytes),
+            Ok(LinkInput::Eof) | Err(RecvTimeoutError::Disconnected) => link.handle_eof(now()),
+            Ok(LinkInput::Command(command)) => conn.on_command(&mut link, command, &notes),
+            Err(RecvTimeoutError::Timeout) => link.handle_timeout(now()),
+        }
+    }
+}
+
+/// The state of one link's thread besides the [`Link`].
+struct LinkThread {
+    stream: TcpStream,
+    serial: u64,
+    pinpad: String,
+    /// The upgrade was accepted (so `Connected` was reported).
+    opened: bool,
+    /// `FUNCTION_TYPE COMMAND` of each request in flight, for the notes.
+    names: HashMap<BrokerRequestId, String>,
+}
+
+impl LinkThread {
+    fn on_event(
+        &mut self,
+        link: &mut Link,
+        event: BrokerEvent,
+        tx: &Sender<LinkInput>,
+        registry: &Registry,
+        notes: &Sender<Note>,
+    ) {
+        let pinpad = self.pinpad.clone();
+        let note = match event {
+            BrokerEvent::UpgradeRequested(info) => {
+                let sci = info.protocols.iter().any(|p| p == sca_ws::SCA_PROTOCOL);
+                let accepted = match info.pinpad_id {
+                    Some(id) if !id.trim().is_empty() => {
+                        self.pinpad = id.trim().to_owned();
+                        link.accept(now(), sci.then_some(sca_ws::SCA_PROTOCOL))
+                    }
+                    _ => link.reject(now(), 400, "missing x-vfi-pinpad-id"),
+                };
+                match accepted {
+                    Ok(()) => return,
+                    Err(e) => Note::Error {
+                        pinpad,
+                        reason: e.to_string(),
+                    },
+                }
+            }
+            BrokerEvent::Open => {
+                self.opened = true;
+                if let Ok(mut links) = registry.lock() {
+                    links.insert(pinpad.clone(), (self.serial, tx.clone()));
+                }
+                Note::Connected { pinpad }
+            }
+            BrokerEvent::Answered { id, response } => {
+                let request = self.names.remove(&id).unwrap_or_default();
+                Note::Answered {
+                    pinpad,
+                    request,
+                    response,
+                }
+            }
+            BrokerEvent::Failed { id, failure } => {
+                let request = self.names.remove(&id).unwrap_or_default();
+                Note::Error {
+                    pinpad,
+                    reason: format!("{request}: {failure}"),
+                }
+            }
+            BrokerEvent::Unsolicited(response) => Note::Unsolicited { pinpad, response },
+            BrokerEvent::BadMessage(e) => Note::Error {
+                pinpad,
+                reason: format!("bad message: {e}"),
+            },
+            BrokerEvent::Closed(reason) => {
+                if let Ok(mut links) = registry.lock() {
+                    if links.get(&pinpad).is_some_and(|(s, _)| *s == self.serial) {
+                        links.remove(&pinpad);
+                    }
+                }
+                Note::Disconnected {
+                    pinpad,
+                    reason: describe(&reason),
+                }
+            }
+        };
+        let _ = notes.send(note);
+    }
+
+    fn on_command(&mut self, link: &mut Link, command: Command, notes: &Sender<Note>) {
+        let result = match command {
+            Command::Submit(tx) => {
+                let name = format!("{} {}", tx.function_type, tx.command);
+                link.submit(now(), tx)
+                    .map(|id| drop(self.names.insert(id, name)))
+            }
+            Command::Close => link.close(now(), 1000, "bye"),
+            Command::Drop => {
+                let _ = self.stream.shutdown(Shutdown::Both);
+                link.handle_eof(now());
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
+            let pinpad = self.pinpad.clone();
+            let _ = notes.send(Note::Error {
+                pinpad,
+                reason: e.to_string(),
+            });
+        }
+    }
+}
+
+/// Why a link ended, in a few words.
+fn describe(reason: &CloseReason) -> String {
+    match reason {
+        CloseReason::Closed { code, reason } if reason.is_empty() => format!("closed {}", code.0),
+        CloseReason::Closed { code, reason } => format!("closed {} {reason}", code.0),
+        CloseReason::TransportLost => "connection lost".to_owned(),
+        CloseReason::Failed(e) => format!("failed: {e}"),
+        other => format!("{other:?}"),
+    }
+}

@@ -65,6 +65,8 @@ pub(crate) struct Writer {
     conn: Connection,
     sink: Sink,
     payload: Vec<u8>,
+    /// The payload as a `&str` source, checked once here, not per message.
+    text: String,
     kind: Kind,
     now: Instant,
     frames: usize,
@@ -76,6 +78,7 @@ impl Writer {
             conn: Connection::new(Role::Client, config(), now, 1),
             sink: Sink::default(),
             payload: w.payload.clone(),
+            text: String::from_utf8_lossy(&w.payload).into_owned(),
             kind: w.kind,
             now,
             frames: w.frames,
@@ -86,9 +89,7 @@ impl Writer {
         for _ in 0..self.frames {
             match self.kind {
                 Kind::Binary => self.conn.send_binary(self.now, &self.payload),
-                Kind::Text => self
-                    .conn
-                    .send_text(self.now, std::str::from_utf8(&self.payload).expect("utf-8")),
+                Kind::Text => self.conn.send_text(self.now, &self.text),
             }
             .expect("sca-ws send");
         }

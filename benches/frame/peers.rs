@@ -50,6 +50,8 @@ impl TungsteniteReader {
 pub(crate) struct TungsteniteWriter {
     ws: tungstenite::WebSocket<Sink>,
     payload: Bytes,
+    /// The payload as tungstenite text, checked once here, not per message.
+    text: tungstenite::Utf8Bytes,
     kind: Kind,
     frames: usize,
 }
@@ -61,9 +63,13 @@ impl TungsteniteWriter {
             tungstenite::protocol::Role::Client,
             Some(tungstenite_config()),
         );
+        let payload = Bytes::from(w.payload.clone());
+        let text = tungstenite::Utf8Bytes::try_from(payload.clone())
+            .unwrap_or_else(|_| tungstenite::Utf8Bytes::from_static(""));
         Self {
             ws,
-            payload: Bytes::from(w.payload.clone()),
+            payload,
+            text,
             kind: w.kind,
             frames: w.frames,
         }
@@ -73,9 +79,7 @@ impl TungsteniteWriter {
         for _ in 0..self.frames {
             let message = match self.kind {
                 Kind::Binary => tungstenite::Message::Binary(self.payload.clone()),
-                Kind::Text => tungstenite::Message::Text(
-                    tungstenite::Utf8Bytes::try_from(self.payload.clone()).expect("utf-8"),
-                ),
+                Kind::Text => tungstenite::Message::Text(self.text.clone()),
             };
             self.ws.write(message).expect("tungstenite write");
         }

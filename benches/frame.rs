@@ -1,0 +1,328 @@
+//! Frame throughput (issue 2): server-side decode of masked frames and client-side encode,
+//! through sca-ws, tungstenite and fastwebsockets on the same bytes, with a memcpy baseline.
+//!
+//! Run: `cargo bench --bench frame -- --warm-up-time 1 --measurement-time 3`. After criterion's
+//! own lines, a table prints each library's throughput and the ratios the issue's goals use.
+//!
+//! Fairness: every library gets the same wire bytes, delivered in reads of at most 64 KiB
+//! from an in-memory stream (one copy, as from a socket), and must hand each payload over
+//! unmasked (text checked as UTF-8). Encoders take the payload in the form their API prefers
+//! (`Bytes` for tungstenite and sca-ws, a borrowed slice for fastwebsockets) and end with the
+//! masked frames copied into an in-memory sink, as a socket write would. sca-ws, being sans-IO,
+//! also pays the socket read: the driver reads into its own buffer and feeds `handle_input`.
+//!
+//! Times are this thread's CPU time (all three run on the bench thread; fastwebsockets on a
+//! current-thread runtime), so load from other processes does not skew the ratios; set
+//! `FRAME_BENCH_CLOCK=wall` for wall-clock times.
+#![allow(clippy::disallowed_methods)] // a benchmark measures wall time; the clock ban is for the library
+
+#[path = "frame/ours.rs"]
+mod ours;
+#[path = "frame/peers.rs"]
+mod peers;
+#[path = "frame/streams.rs"]
+mod streams;
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Payload bytes decoded or encoded per iteration (fewer frames for larger sizes).
+const BATCH_PAYLOAD: usize = 256 * 1024;
+/// Most frames per iteration (bounds the small-frame batches).
+const MAX_BATCH: usize = 4096;
+
+const BINARY_SIZES: [usize; 5] = [16, 125, 1024, 16 * 1024, 1024 * 1024];
+const TEXT_SIZES: [usize; 2] = [125, 64 * 1024];
+
+/// Binary (opaque) or text (UTF-8 checked) messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Binary,
+    Text,
+}
+
+/// One benchmark input: `frames` messages of `size` bytes each.
+pub(crate) struct Workload {
+    pub(crate) kind: Kind,
+    pub(crate) size: usize,
+    pub(crate) frames: usize,
+    /// The unmasked payload of every message.
+    pub(crate) payload: Vec<u8>,
+    /// `frames` single-frame messages as a client sends them (masked, each with its own key).
+    pub(crate) wire: Vec<u8>,
+}
+
+impl Workload {
+    fn new(kind: Kind, size: usize) -> Self {
+        let frames = (BATCH_PAYLOAD / size).clamp(1, MAX_BATCH);
+        let payload = match kind {
+            Kind::Binary => noise(size),
+            Kind::Text => mixed_text(size),
+        };
+        let opcode = if kind == Kind::Text { 0x1 } else { 0x2 };
+        let mut wire = Vec::with_capacity(frames * (size + 14));
+        let mut seed = 0x5ca_u64;
+        for _ in 0..frames {
+            seed = splitmix(seed);
+            masked_frame(opcode, &payload, (seed as u32).to_be_bytes(), &mut wire);
+        }
+        Self {
+            kind,
+            size,
+            frames,
+            payload,
+            wire,
+        }
+    }
+
+    fn payload_bytes(&self) -> u64 {
+        (self.frames * self.size) as u64
+    }
+}
+
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Pseudo-random binary payload.
+fn noise(len: usize) -> Vec<u8> {
+    let mut seed = 1;
+    (0..len)
+        .map(|_| {
+            seed = splitmix(seed);
+            seed as u8
+        })
+        .collect()
+}
+
+/// Text such as a payment terminal sends, mixing ASCII with 2-, 3- and 4-byte characters,
+/// cut at a character boundary and padded with spaces to exactly `len` bytes.
+fn mixed_text(len: usize) -> Vec<u8> {
+    const SAMPLE: &str = "<TRANSACTION><AMOUNT>12,50 €</AMOUNT> Zahlung genehmigt ✓ Café Größe \
+                          日本語のレシート 😀 señor naïve ";
+    let mut text = String::with_capacity(len + SAMPLE.len());
+    while text.len() < len {
+        text.push_str(SAMPLE);
+    }
+    let mut cut = len;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    while text.len() < len {
+        text.push(' ');
+    }
+    text.into_bytes()
+}
+
+/// One final frame, masked as RFC 6455 §5.3 says (written here, independent of every library).
+fn masked_frame(opcode: u8, payload: &[u8], mask: [u8; 4], out: &mut Vec<u8>) {
+    out.push(0x80 | opcode);
+    match payload.len() {
+        n if n < 126 => out.push(0x80 | n as u8),
+        n if n <= 0xffff => {
+            out.push(0x80 | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            out.push(0x80 | 127);
+            out.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(&mask);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+}
+
+/// (group, library, message size).
+type TallyKey = (String, &'static str, usize);
+
+/// Median nanoseconds per iteration of each (group, library, size), kept beside criterion's
+/// own statistics so the run can end with ratios.
+static TALLY: Mutex<BTreeMap<TallyKey, Vec<f64>>> = Mutex::new(BTreeMap::new());
+
+/// Whether to time with the wall clock (`FRAME_BENCH_CLOCK=wall`) rather than this thread's
+/// CPU time. CPU time is the default: on a shared machine it leaves out the time other
+/// processes hold the core, which would otherwise swamp the differences being measured.
+fn wall_clock() -> bool {
+    std::env::var("FRAME_BENCH_CLOCK").is_ok_and(|v| v == "wall")
+}
+
+fn measure(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    library: &'static str,
+    size: usize,
+    mut routine: impl FnMut(),
+) {
+    group.bench_function(BenchmarkId::new(library, size), |b| {
+        b.iter_custom(|iters| {
+            let elapsed = if wall_clock() {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    routine();
+                }
+                start.elapsed()
+            } else {
+                let start = cpu_time::ThreadTime::now();
+                for _ in 0..iters {
+                    routine();
+                }
+                start.elapsed()
+            };
+            let per_iter = elapsed.as_nanos() as f64 / iters as f64;
+            let mut tally = TALLY.lock().expect("tally");
+            tally
+                .entry((name.to_string(), library, size))
+                .or_default()
+                .push(per_iter);
+            elapsed
+        })
+    });
+}
+
+/// Copies the batch's payload bytes once: the floor any decoder or encoder has to pay.
+fn memcpy_routine(w: &Workload) -> impl FnMut() {
+    let src: Vec<u8> = w.payload.repeat(w.frames);
+    let mut dst = vec![0u8; src.len()];
+    move || {
+        dst.copy_from_slice(black_box(&src));
+        black_box(&dst);
+    }
+}
+
+fn decode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
+    let name = if kind == Kind::Text {
+        "decode-text"
+    } else {
+        "decode-binary"
+    };
+    let mut group = c.benchmark_group(name);
+    for &size in sizes {
+        let w = Workload::new(kind, size);
+        group.throughput(Throughput::Bytes(w.payload_bytes()));
+        let mut o = ours::Reader::new(&w, Instant::now());
+        measure(&mut group, name, OURS, size, || o.run());
+        let mut t = peers::TungsteniteReader::new(&w);
+        measure(&mut group, name, "tungstenite", size, || t.run());
+        let mut f = peers::FastReader::new(&w);
+        measure(&mut group, name, "fastwebsockets", size, || f.run());
+        measure(&mut group, name, "memcpy", size, memcpy_routine(&w));
+    }
+    group.finish();
+}
+
+fn encode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
+    let name = if kind == Kind::Text {
+        "encode-text"
+    } else {
+        "encode-binary"
+    };
+    let mut group = c.benchmark_group(name);
+    for &size in sizes {
+        let w = Workload::new(kind, size);
+        group.throughput(Throughput::Bytes(w.payload_bytes()));
+        let mut o = ours::Writer::new(&w, Instant::now());
+        measure(&mut group, name, OURS, size, || o.run());
+        let mut t = peers::TungsteniteWriter::new(&w);
+        measure(&mut group, name, "tungstenite", size, || t.run());
+        let mut f = peers::FastWriter::new(&w);
+        measure(&mut group, name, "fastwebsockets", size, || f.run());
+        measure(&mut group, name, "memcpy", size, memcpy_routine(&w));
+    }
+    group.finish();
+}
+
+const OURS: &str = "sca-ws";
+const PEERS: [&str; 2] = ["tungstenite", "fastwebsockets"];
+
+/// Prints throughput per library and the ratios the issue's goals are stated in.
+fn report() {
+    let tally = TALLY.lock().expect("tally");
+    let median = |key: &TallyKey| -> Option<f64> {
+        let mut v = tally.get(key)?.clone();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let mut groups: Vec<&String> = tally.keys().map(|(g, _, _)| g).collect();
+    groups.dedup();
+    println!();
+    println!(
+        "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10} {:>9}",
+        "workload",
+        "size",
+        "sca-ws",
+        "tungsten.",
+        "fastws",
+        "memcpy",
+        "Mframes/s",
+        "vs best",
+        "vs memcpy"
+    );
+    println!(
+        "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10} {:>9}",
+        "", "", "GB/s", "GB/s", "GB/s", "GB/s", "ours|best", "peer", ""
+    );
+    for group in groups {
+        let mut sizes: Vec<usize> = tally
+            .keys()
+            .filter(|(g, _, _)| g == group)
+            .map(|(_, _, s)| *s)
+            .collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        for size in sizes {
+            let frames = (BATCH_PAYLOAD / size).clamp(1, MAX_BATCH) as f64;
+            let bytes = frames * size as f64;
+            let ns = |lib: &'static str| median(&(group.clone(), lib, size));
+            let gbps = |lib| ns(lib).map(|n| bytes / n);
+            let fmt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+            let best_peer = PEERS
+                .iter()
+                .filter_map(|p| ns(p))
+                .fold(f64::INFINITY, f64::min);
+            let ours = ns(OURS);
+            let fps = |n: f64| frames / n * 1e3; // Mframes/s
+            let frames_col = format!(
+                "{}|{}",
+                ours.map_or("-".to_string(), |n| format!("{:.1}", fps(n))),
+                if best_peer.is_finite() {
+                    format!("{:.1}", fps(best_peer))
+                } else {
+                    "-".into()
+                }
+            );
+            let vs_best = ours
+                .filter(|_| best_peer.is_finite())
+                .map(|n| best_peer / n);
+            let vs_memcpy = ours.zip(ns("memcpy")).map(|(n, m)| m / n);
+            println!(
+                "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10} {:>9}",
+                group,
+                size,
+                fmt(gbps(OURS)),
+                fmt(gbps("tungstenite")),
+                fmt(gbps("fastwebsockets")),
+                fmt(gbps("memcpy")),
+                frames_col,
+                fmt(vs_best),
+                fmt(vs_memcpy),
+            );
+        }
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    decode(&mut c, Kind::Binary, &BINARY_SIZES);
+    decode(&mut c, Kind::Text, &TEXT_SIZES);
+    encode(&mut c, Kind::Binary, &BINARY_SIZES);
+    encode(&mut c, Kind::Text, &TEXT_SIZES);
+    c.final_summary();
+    report();
+}

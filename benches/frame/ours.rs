@@ -1,0 +1,102 @@
+//! The same workloads through sca-ws's sans-IO `Connection`, driven as an I/O loop would.
+
+use super::streams::{READ_CHUNK, Replay, Sink};
+use super::{Kind, Workload};
+use sca_ws::{Connection, Event, Output, Role, WsConfig};
+use std::hint::black_box;
+use std::io::Read;
+use std::time::Instant;
+
+fn config() -> WsConfig {
+    WsConfig {
+        max_frame_payload: 64 << 20,
+        max_message_size: 64 << 20,
+        max_outbound_bytes: 64 << 20,
+        ping_interval: None,
+        ..WsConfig::default()
+    }
+}
+
+/// Server side: read from the replayed stream into a buffer (the socket read), feed it to
+/// `handle_input`, drain `poll_output` for the messages.
+pub(crate) struct Reader {
+    conn: Connection,
+    stream: Replay,
+    buf: Vec<u8>,
+    now: Instant,
+    frames: usize,
+}
+
+impl Reader {
+    pub(crate) fn new(w: &Workload, now: Instant) -> Self {
+        Self {
+            conn: Connection::new(Role::Server, config(), now, 1),
+            stream: Replay::new(w.wire.clone()),
+            buf: vec![0; READ_CHUNK],
+            now,
+            frames: w.frames,
+        }
+    }
+
+    pub(crate) fn run(&mut self) {
+        let mut seen = 0;
+        while seen < self.frames {
+            let n = self.stream.read(&mut self.buf).expect("replay read");
+            self.conn.handle_input(self.now, &self.buf[..n]);
+            while let Some(output) = self.conn.poll_output() {
+                match output {
+                    Output::Event(Event::Binary(b)) => {
+                        black_box(b);
+                    }
+                    Output::Event(Event::Text(t)) => {
+                        black_box(t);
+                    }
+                    other => panic!("unexpected {other:?}"),
+                }
+                seen += 1;
+            }
+        }
+    }
+}
+
+/// Client side: `send_*` each message (masked with keys from the seed), then drain the
+/// transmits into the sink.
+pub(crate) struct Writer {
+    conn: Connection,
+    sink: Sink,
+    payload: Vec<u8>,
+    kind: Kind,
+    now: Instant,
+    frames: usize,
+}
+
+impl Writer {
+    pub(crate) fn new(w: &Workload, now: Instant) -> Self {
+        Self {
+            conn: Connection::new(Role::Client, config(), now, 1),
+            sink: Sink::default(),
+            payload: w.payload.clone(),
+            kind: w.kind,
+            now,
+            frames: w.frames,
+        }
+    }
+
+    pub(crate) fn run(&mut self) {
+        for _ in 0..self.frames {
+            match self.kind {
+                Kind::Binary => self.conn.send_binary(self.now, &self.payload),
+                Kind::Text => self
+                    .conn
+                    .send_text(self.now, std::str::from_utf8(&self.payload).expect("utf-8")),
+            }
+            .expect("sca-ws send");
+        }
+        while let Some(output) = self.conn.poll_output() {
+            match output {
+                Output::Transmit(bytes) => self.sink.write_all(&bytes),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+}

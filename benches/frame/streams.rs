@@ -1,0 +1,177 @@
+//! In-memory transports, so every library reads and writes the same bytes with no syscall.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Largest read a [`Replay`] hands out, like one `read` from a socket.
+pub(crate) const READ_CHUNK: usize = 64 * 1024;
+
+/// An endless reader over `data` (whole frames), wrapping around at its end; writes vanish.
+pub(crate) struct Replay {
+    data: Vec<u8>,
+    pos: usize,
+}
+
+impl Replay {
+    pub(crate) fn new(data: Vec<u8>) -> Self {
+        Self { data, pos: 0 }
+    }
+
+    /// Copies the next chunk into `out`, never past the end of `data` in one read.
+    fn fill(&mut self, out: &mut [u8]) -> usize {
+        let n = out.len().min(READ_CHUNK).min(self.data.len() - self.pos);
+        out[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos = (self.pos + n) % self.data.len();
+        n
+    }
+}
+
+impl io::Read for Replay {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        Ok(self.fill(buf))
+    }
+}
+
+impl io::Write for Replay {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl tokio::io::AsyncRead for Replay {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let want = buf
+            .remaining()
+            .min(READ_CHUNK)
+            .min(this.data.len() - this.pos);
+        buf.put_slice(&this.data[this.pos..this.pos + want]);
+        this.pos = (this.pos + want) % this.data.len();
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl tokio::io::AsyncWrite for Replay {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// A socket stand-in: copies what is written (like a send into the kernel) into a reused
+/// buffer, starting over at its front when full, so memory stays flat across iterations.
+pub(crate) struct Sink {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Default for Sink {
+    fn default() -> Self {
+        Self {
+            buf: vec![0; 4 << 20],
+            len: 0,
+        }
+    }
+}
+
+impl Sink {
+    fn put(&mut self, data: &[u8]) {
+        if data.len() > self.buf.len() {
+            self.buf.resize(data.len(), 0);
+        }
+        if self.len + data.len() > self.buf.len() {
+            self.len = 0;
+        }
+        self.buf[self.len..self.len + data.len()].copy_from_slice(data);
+        self.len += data.len();
+    }
+
+    /// Takes bytes the way a socket write does.
+    pub(crate) fn write_all(&mut self, data: &[u8]) {
+        self.put(data);
+    }
+}
+
+impl io::Read for Sink {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::ErrorKind::WouldBlock.into())
+    }
+}
+
+impl io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.put(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl tokio::io::AsyncRead for Sink {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Poll::Pending
+    }
+}
+
+impl tokio::io::AsyncWrite for Sink {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().put(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let mut n = 0;
+        for buf in bufs {
+            this.put(buf);
+            n += buf.len();
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}

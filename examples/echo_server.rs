@@ -10,9 +10,11 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use sca_ws::{Connection, Event, Output, Role, WsConfig};
-use sha1::{Digest, Sha1};
+use bytes::BytesMut;
+use sca_ws::{
+    Connection, Event, Output, Role, ServerHandshakeConfig, WsConfig, decode_request,
+    encode_accept, encode_error_response,
+};
 
 /// The I/O layer owns the clock; the library only ever receives `now`.
 #[allow(clippy::disallowed_methods)]
@@ -108,37 +110,32 @@ fn linger_close(mut stream: TcpStream) -> io::Result<()> {
     Ok(())
 }
 
-/// Minimal RFC 6455 §4.2 server handshake (until the crate's handshake module lands): reads
-/// the request, answers 101 with the accept key, returns the bytes that followed the request.
+/// The RFC 6455 §4.2 server handshake through the crate's `handshake` module: reads until
+/// the request head is complete, answers 101 (or the refusal status), returns the bytes that
+/// followed the request (the client's first frames).
 fn accept_upgrade(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+    let config = ServerHandshakeConfig::default();
     let mut request = Vec::new();
     let mut chunk = [0u8; 4096];
-    let (key, used) = loop {
+    loop {
         let n = stream.read(&mut chunk)?;
-        if n == 0 || request.len() > 16 * 1024 {
+        if n == 0 {
             return Err(io::Error::other("no complete upgrade request"));
         }
         request.extend_from_slice(&chunk[..n]);
-        let mut headers = [httparse::EMPTY_HEADER; 32];
-        let mut parsed = httparse::Request::new(&mut headers);
-        if let httparse::Status::Complete(used) =
-            parsed.parse(&request).map_err(io::Error::other)?
-        {
-            let key = parsed
-                .headers
-                .iter()
-                .find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key"))
-                .map(|h| String::from_utf8_lossy(h.value).trim().to_owned())
-                .ok_or_else(|| io::Error::other("no Sec-WebSocket-Key"))?;
-            break (key, used);
+        let mut reply = BytesMut::new();
+        match decode_request(&request, &config) {
+            Ok(None) => continue,
+            Ok(Some((upgrade, used))) => {
+                encode_accept(&upgrade, None, &[], &mut reply).map_err(io::Error::other)?;
+                stream.write_all(&reply)?;
+                return Ok(request.split_off(used));
+            }
+            Err(error) => {
+                encode_error_response(&error, &mut reply);
+                stream.write_all(&reply)?;
+                return Err(io::Error::other(error));
+            }
         }
-    };
-    let digest = Sha1::digest(format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes());
-    let accept = base64::engine::general_purpose::STANDARD.encode(digest);
-    write!(
-        stream,
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {accept}\r\n\r\n"
-    )?;
-    Ok(request.split_off(used))
+    }
 }

@@ -7,6 +7,7 @@ mod event;
 mod receive;
 mod send;
 mod utf8;
+mod whole_message;
 
 pub use config::{Role, WsConfig};
 pub use connection::{Connection, ConnectionState};

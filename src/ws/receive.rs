@@ -40,6 +40,7 @@ impl Connection {
             input.len().min(MAX_RESERVE_AHEAD as usize),
         );
         while self.is_reading() {
+            self.take_whole_messages(&mut input);
             let Some(frame) = self.frame else {
                 match self.next_header(input) {
                     Ok(Some((header, used))) => {

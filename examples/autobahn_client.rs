@@ -11,9 +11,8 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use sca_ws::{Connection, Event, Output, Role, WsConfig};
-use sha1::{Digest, Sha1};
+use bytes::BytesMut;
+use sca_ws::{ClientHandshake, ClientHandshakeConfig, Connection, Event, Output, Role, WsConfig};
 
 const AGENT: &str = "sca-ws";
 
@@ -122,38 +121,35 @@ fn run(
     }
 }
 
-/// Minimal RFC 6455 §4.1 client handshake (until the crate's handshake module lands):
-/// returns the bytes that followed the 101 response.
+/// The RFC 6455 §4.1 client handshake through the crate's handshake module: returns the
+/// bytes that followed the 101 response (the first frames, if the server sent any).
 fn upgrade(stream: &mut TcpStream, host: &str, path: &str, seed: u64) -> io::Result<Vec<u8>> {
-    let nonce = [seed.to_le_bytes(), seed.rotate_left(17).to_be_bytes()].concat();
-    let key = base64::engine::general_purpose::STANDARD.encode(nonce);
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    )?;
-    let digest = Sha1::digest(format!("{key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11").as_bytes());
-    let expected = base64::engine::general_purpose::STANDARD.encode(digest);
+    let mut nonce = [0u8; 16];
+    nonce[..8].copy_from_slice(&seed.to_le_bytes());
+    nonce[8..].copy_from_slice(&seed.rotate_left(17).to_be_bytes());
+    let config = ClientHandshakeConfig {
+        host: host.to_owned(),
+        path: path.to_owned(),
+        protocols: Vec::new(),
+        ..ClientHandshakeConfig::default()
+    };
+    let handshake = ClientHandshake::new(config, nonce).map_err(io::Error::other)?;
+    let mut request = BytesMut::new();
+    handshake.encode_request(&mut request);
+    stream.write_all(&request)?;
     let mut response = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
         let n = stream.read(&mut chunk)?;
-        if n == 0 || response.len() > 16 * 1024 {
-            return Err(io::Error::other("no complete upgrade response"));
+        if n == 0 {
+            return Err(io::Error::other("connection closed during the upgrade"));
         }
         response.extend_from_slice(&chunk[..n]);
-        let mut headers = [httparse::EMPTY_HEADER; 32];
-        let mut parsed = httparse::Response::new(&mut headers);
-        if let httparse::Status::Complete(used) =
-            parsed.parse(&response).map_err(io::Error::other)?
+        // Partial input is `Ok(None)`; the size limit turns an endless head into an error.
+        if let Some((_, used)) = handshake
+            .decode_response(&response)
+            .map_err(io::Error::other)?
         {
-            let accepted = parsed.headers.iter().any(|h| {
-                h.name.eq_ignore_ascii_case("sec-websocket-accept")
-                    && h.value == expected.as_bytes()
-            });
-            if parsed.code != Some(101) || !accepted {
-                return Err(io::Error::other("upgrade refused"));
-            }
             return Ok(response.split_off(used));
         }
     }

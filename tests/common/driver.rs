@@ -575,23 +575,17 @@ impl Pair {
 
     /// The transport breaks under both peers at once (a reset).
     pub fn cut_wire(&mut self) {
-        if !self.wire_up {
-            return;
-        }
-        self.wire_up = false;
-        self.to_broker.clear();
-        self.to_terminal.clear();
-        if let Some(link) = self.link.as_mut() {
-            link.handle_eof(self.now);
-        }
-        self.terminal
-            .handle_transport_failed(self.now, TransportFailure::Io("reset".into()));
-        self.settle();
+        self.end_transport(Some(TransportFailure::Io("reset".into())));
     }
 
     /// The transport ends cleanly under both peers at once (TCP FIN both ways, no close
     /// handshake): the link fails what is in flight, the terminal abandons its requests.
     pub fn drop_link(&mut self) {
+        self.end_transport(None);
+    }
+
+    /// Both peers learn at once that the transport is gone: as a failure, or a clean end.
+    fn end_transport(&mut self, failure: Option<TransportFailure>) {
         if !self.wire_up {
             return;
         }
@@ -601,7 +595,10 @@ impl Pair {
         if let Some(link) = self.link.as_mut() {
             link.handle_eof(self.now);
         }
-        self.terminal.handle_transport_closed(self.now);
+        match failure {
+            Some(failure) => self.terminal.handle_transport_failed(self.now, failure),
+            None => self.terminal.handle_transport_closed(self.now),
+        }
         self.settle();
     }
 

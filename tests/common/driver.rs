@@ -676,6 +676,14 @@ impl Pair {
         self.settle();
     }
 
+    /// The terminal sends `notification` unsolicited and lets it reach the broker.
+    pub fn notify(&mut self, notification: &Response) {
+        self.terminal
+            .notify(self.now, notification)
+            .expect("notify");
+        self.settle();
+    }
+
     /// The responses the broker received since the last call.
     pub fn take_responses(&mut self) -> Vec<Response> {
         std::mem::take(&mut self.responses)

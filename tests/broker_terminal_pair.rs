@@ -1,210 +1,32 @@
 //! The crate's own terminal (`Terminal`) against the broker (`Link`), wired in memory on
 //! virtual time: session start, payment, CANCEL during a payment, GET COUNTER, busy,
 //! reconnect with a request in flight, skip-auth and MAC modes.
-#![allow(clippy::disallowed_methods)] // virtual time starts at one wall-clock reading
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::time::Duration;
+
+use common::{LABEL, Pair};
 use sca_ws::{
-    BrokerConfig, BrokerError, BrokerEvent, BrokerOutput, BrokerRequestId, Channel, CounterBook,
-    Link, RequestFailure, RequestId, Response, SubmitOptions, Terminal, TerminalConfig,
-    TerminalEvent, TerminalOutput, Transaction, WhenBusy, WsConfig,
+    BrokerError, BrokerEvent, Channel, RequestFailure, Response, SubmitOptions, TerminalEvent,
+    Transaction, WhenBusy,
 };
 
-const KEY: [u8; 16] = *b"0123456789abcdef";
-const LABEL: &str = "P_1";
-
-struct Pair {
-    now: Instant,
-    terminal: Terminal,
-    link: Option<Link>,
-    config: Arc<BrokerConfig>,
-    /// The terminal's MAC labels as the broker knows them, carried across links.
-    counters: CounterBook,
-    wire_up: bool,
-    broker_events: Vec<BrokerEvent>,
-    terminal_events: Vec<TerminalEvent>,
-    links_opened: usize,
-}
-
-impl Pair {
-    fn new(mac: bool) -> Self {
-        let now = Instant::now();
-        let config = TerminalConfig {
-            host: "broker.test".into(),
-            port: 8080,
-            tls: false,
-            pinpad_id: Some("1".into()),
-            skip_pos_auth: !mac,
-            ping_interval: None,
-            ..TerminalConfig::default()
-        };
-        let mut terminal = Terminal::new(config, now, 5);
-        let mut counters = CounterBook::new();
-        if mac {
-            terminal.key_store_mut().insert(LABEL, KEY);
-            counters.insert(LABEL, &KEY, 0).unwrap();
-        }
-        let broker = BrokerConfig {
-            ws: WsConfig {
-                ping_interval: None,
-                ..WsConfig::default()
-            },
-            ..BrokerConfig::default()
-        };
-        let mut pair = Self {
-            now,
-            terminal,
-            link: None,
-            config: Arc::new(broker),
-            counters,
-            wire_up: false,
-            broker_events: Vec::new(),
-            terminal_events: Vec::new(),
-            links_opened: 0,
-        };
-        pair.settle();
-        assert!(
-            pair.link.as_ref().is_some_and(Link::is_open),
-            "link opens at boot"
-        );
-        pair
+/// A linked pair; with `mac`, both sides hold the key of [`LABEL`] and the broker signs.
+fn pair(mac: bool) -> Pair {
+    let config = sca_ws::TerminalConfig {
+        skip_pos_auth: !mac,
+        ping_interval: None,
+        ..Pair::skip_auth_config()
+    };
+    let mut pair = Pair::with_seed(config, 5);
+    if mac {
+        pair = pair.with_mac_key().with_broker_key();
     }
-
-    fn settle(&mut self) {
-        for _ in 0..10_000 {
-            let mut moved = false;
-            while let Some(o) = self.terminal.poll_output() {
-                moved = true;
-                match o {
-                    TerminalOutput::Connect(_) => {
-                        self.link = Some(Link::new(self.now, self.config.clone(), 9));
-                        self.wire_up = true;
-                        self.terminal.handle_connected(self.now);
-                    }
-                    TerminalOutput::Transmit(b) => {
-                        if let (true, Some(link)) = (self.wire_up, self.link.as_mut()) {
-                            link.handle_input(self.now, &b);
-                        }
-                    }
-                    TerminalOutput::CloseTransport if self.wire_up => {
-                        self.wire_up = false;
-                        if let Some(link) = self.link.as_mut() {
-                            link.handle_eof(self.now);
-                        }
-                    }
-                    TerminalOutput::CloseTransport => {}
-                    TerminalOutput::Event(e) => self.terminal_events.push(e),
-                }
-            }
-            if let Some(link) = self.link.as_mut() {
-                while let Some(o) = link.poll_output() {
-                    moved = true;
-                    match o {
-                        BrokerOutput::Transmit(b) => {
-                            if self.wire_up {
-                                self.terminal.handle_input(self.now, &b);
-                            }
-                        }
-                        BrokerOutput::Event(BrokerEvent::UpgradeRequested(info)) => {
-                            assert_eq!(info.pinpad_id.as_deref(), Some("1"));
-                            link.accept(self.now, Some("sci")).unwrap();
-                        }
-                        BrokerOutput::Event(BrokerEvent::Open) => {
-                            self.links_opened += 1;
-                            link.set_counters(std::mem::take(&mut self.counters));
-                        }
-                        BrokerOutput::Event(e) => {
-                            if matches!(e, BrokerEvent::Closed(_)) {
-                                self.counters = link.take_counters();
-                            }
-                            self.broker_events.push(e);
-                        }
-                        BrokerOutput::CloseTransport => {
-                            if self.wire_up {
-                                self.wire_up = false;
-                                self.terminal.handle_transport_closed(self.now);
-                            }
-                        }
-                    }
-                }
-            }
-            if !moved {
-                return;
-            }
-        }
-        panic!("peers never settled");
-    }
-
-    fn advance(&mut self, by: Duration) {
-        let target = self.now + by;
-        for _ in 0..10_000 {
-            let next = [
-                self.terminal.poll_timeout(),
-                self.link.as_ref().and_then(Link::poll_timeout),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            match next {
-                Some(t) if t <= target => {
-                    self.now = self.now.max(t);
-                    self.terminal.handle_timeout(self.now);
-                    if let Some(link) = self.link.as_mut() {
-                        link.handle_timeout(self.now);
-                    }
-                    self.settle();
-                }
-                _ => break,
-            }
-        }
-        self.now = target;
-        self.settle();
-    }
-
-    fn submit(&mut self, xml: &str) -> BrokerRequestId {
-        let tx = Transaction::decode(xml.as_bytes()).unwrap();
-        let id = self.link.as_mut().unwrap().submit(self.now, tx).unwrap();
-        self.settle();
-        id
-    }
-
-    /// The requests the terminal application was asked to run since the last call.
-    fn take_requests(&mut self) -> Vec<(RequestId, Channel, Transaction)> {
-        let mut out = Vec::new();
-        self.terminal_events.retain(|e| match e {
-            TerminalEvent::Request {
-                id,
-                channel,
-                transaction,
-            } => {
-                out.push((*id, *channel, transaction.clone()));
-                false
-            }
-            _ => true,
-        });
-        out
-    }
-
-    fn respond(&mut self, id: RequestId, response: Response) {
-        self.terminal.respond(self.now, id, response).unwrap();
-        self.settle();
-    }
-
-    fn answered(&self, id: BrokerRequestId) -> Option<&Response> {
-        self.broker_events.iter().find_map(|e| match e {
-            BrokerEvent::Answered { id: i, response } if *i == id => Some(response),
-            _ => None,
-        })
-    }
-
-    fn failed(&self, id: BrokerRequestId) -> Option<&RequestFailure> {
-        self.broker_events.iter().find_map(|e| match e {
-            BrokerEvent::Failed { id: i, failure } if *i == id => Some(failure),
-            _ => None,
-        })
-    }
+    pair.settle();
+    assert!(pair.link_open(), "link opens at boot");
+    assert_eq!(pair.pinpad_id(), Some("1"));
+    pair
 }
 
 const START: &str = "<TRANSACTION><FUNCTION_TYPE>SESSION</FUNCTION_TYPE><COMMAND>START</COMMAND>\
@@ -219,7 +41,7 @@ const GET_COUNTER: &str = "<TRANSACTION><FUNCTION_TYPE>ADMIN</FUNCTION_TYPE><COM
 fn start_session(p: &mut Pair) {
     let id = p.submit(START);
     let [(rid, Channel::Primary, _)] = p.take_requests()[..] else {
-        panic!("{:?}", p.terminal_events);
+        panic!("{:?}", p.events);
     };
     p.respond(rid, Response::success("Session Started"));
     assert!(
@@ -233,7 +55,7 @@ fn start_session(p: &mut Pair) {
 #[test]
 fn session_and_payment_in_both_auth_modes() {
     for mac in [false, true] {
-        let mut p = Pair::new(mac);
+        let mut p = pair(mac);
         start_session(&mut p);
         let pay = p.submit(PAYMENT);
         let [(rid, _, tx)] = &p.take_requests()[..] else {
@@ -256,7 +78,7 @@ fn session_and_payment_in_both_auth_modes() {
 #[test]
 fn cancel_during_payment() {
     for mac in [false, true] {
-        let mut p = Pair::new(mac);
+        let mut p = pair(mac);
         start_session(&mut p);
         let pay = p.submit(PAYMENT);
         let [(pay_rid, Channel::Primary, _)] = p.take_requests()[..] else {
@@ -264,10 +86,10 @@ fn cancel_during_payment() {
         };
         let cancel = p.submit(CANCEL);
         let [(cancel_rid, Channel::Secondary, _)] = p.take_requests()[..] else {
-            panic!("{:?}", p.terminal_events)
+            panic!("{:?}", p.events)
         };
         assert!(
-            p.terminal_events
+            p.events
                 .iter()
                 .any(|e| matches!(e, TerminalEvent::Cancel { id } if *id == pay_rid))
         );
@@ -286,7 +108,7 @@ fn cancel_during_payment() {
 
 #[test]
 fn get_counter_is_answered_by_the_terminal_and_synchronises_the_broker() {
-    let mut p = Pair::new(true);
+    let mut p = pair(true);
     start_session(&mut p);
     let id = p.submit(GET_COUNTER);
     assert!(
@@ -295,24 +117,22 @@ fn get_counter_is_answered_by_the_terminal_and_synchronises_the_broker() {
     );
     let r = p.answered(id).expect("answered");
     assert_eq!(r.counter.map(|c| c.get()), Some(1));
-    assert_eq!(
-        p.link.as_ref().unwrap().counters().last_counter(LABEL),
-        Some(1)
-    );
+    assert_eq!(p.link_mut().counters().last_counter(LABEL), Some(1));
 }
 
 #[test]
 fn busy_primary_is_queued_or_refused_at_the_broker() {
-    let mut p = Pair::new(false);
+    let mut p = pair(false);
     start_session(&mut p);
     let first = p.submit(PAYMENT);
-    let link = p.link.as_mut().unwrap();
+    let now = p.now;
+    let link = p.link_mut();
     let refuse = SubmitOptions {
         when_busy: WhenBusy::Refuse,
         ..SubmitOptions::default()
     };
     let tx = Transaction::decode(PAYMENT.as_bytes()).unwrap();
-    assert_eq!(link.submit_with(p.now, tx, refuse), Err(BrokerError::Busy));
+    assert_eq!(link.submit_with(now, tx, refuse), Err(BrokerError::Busy));
     let second = p.submit(PAYMENT);
     let reqs = p.take_requests();
     assert_eq!(
@@ -334,23 +154,20 @@ fn busy_primary_is_queued_or_refused_at_the_broker() {
 
 #[test]
 fn reconnect_while_a_request_is_in_flight() {
-    let mut p = Pair::new(true);
+    let mut p = pair(true);
     start_session(&mut p);
     let pay = p.submit(PAYMENT);
     let [(rid, _, _)] = p.take_requests()[..] else {
         panic!()
     };
     // The transport drops under both peers.
-    p.wire_up = false;
-    p.link.as_mut().unwrap().handle_eof(p.now);
-    p.terminal.handle_transport_closed(p.now);
-    p.settle();
+    p.drop_link();
     assert_eq!(
         p.failed(pay),
         Some(&RequestFailure::LinkLost { sent: true })
     );
     assert!(
-        p.terminal_events
+        p.events
             .iter()
             .any(|e| matches!(e, TerminalEvent::RequestAbandoned { id } if *id == rid))
     );
@@ -372,7 +189,7 @@ fn reconnect_while_a_request_is_in_flight() {
 
 #[test]
 fn unanswered_request_times_out_at_the_broker() {
-    let mut p = Pair::new(false);
+    let mut p = pair(false);
     start_session(&mut p);
     let pay = p.submit(PAYMENT);
     assert_eq!(p.take_requests().len(), 1);

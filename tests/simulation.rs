@@ -72,10 +72,10 @@ fn run(seed: u64, tally: &mut Tally) {
             sent_on_link = 0;
         }
         match rng.below(12) {
-            0..=4 if pair.broker.is_open() => {
+            0..=4 if pair.link_open() => {
                 let xml = random_request(&mut rng, auth, &mut counter);
                 sent_on_link += 1;
-                pair.send(&xml);
+                pair.send_or_inject(&xml);
             }
             5..=7 => {
                 let pending: Vec<RequestId> = fates
@@ -103,7 +103,7 @@ fn run(seed: u64, tally: &mut Tally) {
             }
             8 => match rng.below(3) {
                 0 => pair.cut_wire(),
-                1 if pair.broker.is_open() => pair.broker_close(1001),
+                1 if pair.link_open() => pair.broker_close(1001),
                 _ => pair.broker_goes_silent(),
             },
             _ => {
@@ -122,10 +122,10 @@ fn run(seed: u64, tally: &mut Tally) {
         let open = fates.values().filter(|f| **f == Fate::Pending).count();
         assert_eq!(open, pair.terminal.pending_requests(), "seed {seed}");
         assert!(
-            pair.broker.responses.len() <= sent_on_link,
+            pair.responses.len() <= sent_on_link,
             "seed {seed}: more responses than requests on this link"
         );
-        for response in std::mem::take(&mut pair.broker.responses) {
+        for response in std::mem::take(&mut pair.responses) {
             sent_on_link -= 1;
             if response.response_text.as_deref() == Some("Counter") {
                 let value = response.counter.map_or(0, |c| c.get());

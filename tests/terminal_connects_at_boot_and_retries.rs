@@ -98,7 +98,7 @@ fn status_icons_go_from_disconnected_to_connected() {
             ),
         ]
     );
-    assert_eq!(pair.broker.pinpad_id.as_deref(), Some("1"));
+    assert_eq!(pair.pinpad_id(), Some("1"));
 }
 
 #[test]

@@ -13,11 +13,11 @@ fn pings_every_interval_and_the_link_stays_up() {
     let mut pair = Pair::new(config);
     pair.connect_within(Duration::from_secs(1));
     pair.advance(Duration::from_secs(44));
-    assert_eq!(pair.broker.pings, 0);
+    assert_eq!(pair.pings, 0);
     pair.advance(Duration::from_secs(2));
-    assert_eq!(pair.broker.pings, 1);
+    assert_eq!(pair.pings, 1);
     pair.advance(Duration::from_secs(45 * 4));
-    assert_eq!(pair.broker.pings, 5);
+    assert_eq!(pair.pings, 5);
     assert!(pair.terminal.is_connected());
     assert_eq!(pair.connects.len(), 1);
 }
@@ -31,6 +31,6 @@ fn interval_zero_sends_no_pings() {
     let mut pair = Pair::new(config);
     pair.connect_within(Duration::from_secs(1));
     pair.advance(Duration::from_secs(600));
-    assert_eq!(pair.broker.pings, 0);
+    assert_eq!(pair.pings, 0);
     assert!(pair.terminal.is_connected());
 }

@@ -149,7 +149,7 @@ proptest! {
                     let (ft, name) = COMMANDS[cmd];
                     let mac = if good_mac { compute_mac(&KEY, c) } else { compute_mac(b"wrong", c) };
                     let cs = c.to_string();
-                    pair.send(&transaction(ft, name, &[("MAC_LABEL", LABEL), ("COUNTER", &cs), ("MAC", &mac)]));
+                    pair.send_or_inject(&transaction(ft, name, &[("MAC_LABEL", LABEL), ("COUNTER", &cs), ("MAC", &mac)]));
                     let expected = model.send(cmd, c, good_mac);
                     let requests = pair.take_requests();
                     let responses = pair.take_responses();

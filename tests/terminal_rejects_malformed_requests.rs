@@ -18,7 +18,7 @@ fn garbage_and_responses_get_minus_two() {
         "<TRANSACTION><FUNCTION_TYPE>ADMIN</FUNCTION_TYPE></TRANSACTION><X/>",
         "",
     ] {
-        pair.send(bad);
+        pair.inject(bad);
         let response = pair.one_response();
         assert_eq!(code(&response), -2, "{bad:?}");
         assert_eq!(

@@ -7,7 +7,9 @@ use super::request::RequestId;
 use crate::handshake::HandshakeError;
 use crate::ws::WsError;
 
-/// The caller answered a request it may not answer ([`Terminal::respond`](crate::Terminal::respond)).
+/// The caller asked for something the terminal cannot do now: answer a request it may not
+/// answer ([`Terminal::respond`](crate::Terminal::respond)) or send a notification without a
+/// link or room for it ([`Terminal::notify`](crate::Terminal::notify)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TerminalError {
@@ -32,6 +34,16 @@ pub enum TerminalError {
         /// The id given.
         id: RequestId,
     },
+    /// No link is up (connecting, waiting to retry, or closing): a notification has nowhere
+    /// to go, and the terminal does not keep it for a later link.
+    NotConnected,
+    /// More than the outbound mark waits to be drained: drain `poll_output` and notify again.
+    OutboundFull {
+        /// Bytes waiting in the terminal's output.
+        queued: usize,
+        /// The mark ([`TerminalConfig::max_outbound_bytes`](crate::TerminalConfig::max_outbound_bytes)).
+        limit: usize,
+    },
 }
 
 impl fmt::Display for TerminalError {
@@ -46,6 +58,11 @@ impl fmt::Display for TerminalError {
                     "too many unsent bytes to answer request {id}: drain output first"
                 )
             }
+            Self::NotConnected => f.write_str("the link is not up"),
+            Self::OutboundFull { queued, limit } => write!(
+                f,
+                "{queued} unsent bytes exceed the outbound mark of {limit}: drain output first"
+            ),
         }
     }
 }

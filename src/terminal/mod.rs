@@ -10,6 +10,7 @@ mod dispatch;
 mod error;
 mod keys;
 mod machine;
+mod notify;
 mod output;
 mod request;
 mod serve;

@@ -178,7 +178,7 @@ impl<K: KeyStore> Terminal<K> {
 
     /// Encodes `response` and sends it as one text message on the open link. The caller
     /// pumps afterwards (not here: `serve` runs inside `pump`, and must not recurse).
-    fn send(&mut self, now: Instant, response: &Response) {
+    pub(super) fn send(&mut self, now: Instant, response: &Response) {
         self.scratch.clear();
         response.encode(&mut self.scratch);
         let Link::Open { ws } = &mut self.link else {

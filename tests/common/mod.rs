@@ -115,7 +115,7 @@ pub fn server_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     frames
 }
 
-// The terminal's two-peer driver on virtual time (terminal against a broker stub).
+// The two-peer driver on virtual time (the terminal against the broker's link).
 mod driver;
 #[allow(unused_imports)] // ws tests use only the helpers above
 pub use driver::*;

@@ -437,8 +437,23 @@ impl Response {
     /// Appends the document to `out`: RESPONSE_TEXT, RESULT, RESULT_CODE, TERMINATION_STATUS,
     /// COUNTER (each only if set), then the fields in order \[spec\].
     pub fn encode(&self, out: &mut BytesMut) {
+        self.encode_echoing(out, None, None);
+    }
+
+    /// [`Response::encode`] as if `counter` (when given) replaced COUNTER and `pos_recon`
+    /// (when given and the response has none) were appended as POS_RECON: the echo of the
+    /// request's fields \[spec\], written without copying or growing the response.
+    pub(crate) fn encode_echoing(
+        &self,
+        out: &mut BytesMut,
+        counter: Option<Counter>,
+        pos_recon: Option<&str>,
+    ) {
+        let counter = counter.or(self.counter);
+        let pos_recon = pos_recon.filter(|_| self.pos_recon().is_none());
         let text_len = self.response_text.as_deref().map_or(0, str::len)
-            + self.result.as_deref().map_or(0, str::len);
+            + self.result.as_deref().map_or(0, str::len)
+            + pos_recon.map_or(0, str::len);
         out.reserve(200 + text_len * 2 + fields_size_hint(&self.fields));
         out.put_slice(b"<RESPONSE>\n");
         if let Some(text) = &self.response_text {
@@ -453,10 +468,13 @@ impl Response {
         if let Some(status) = &self.termination_status {
             put_element(out, "TERMINATION_STATUS", status.as_str());
         }
-        if let Some(counter) = self.counter {
+        if let Some(counter) = counter {
             put_number_element(out, COUNTER, i64::from(counter.get()));
         }
         put_fields(out, &self.fields);
+        if let Some(recon) = pos_recon {
+            put_element(out, POS_RECON, recon);
+        }
         out.put_slice(b"</RESPONSE>\n");
     }
 
@@ -485,5 +503,44 @@ impl Response {
     /// POS_RECON, echoed from the request \[spec\].
     pub fn pos_recon(&self) -> Option<&str> {
         self.fields.get(POS_RECON)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Echoing while encoding writes what setting the fields and encoding writes.
+    #[test]
+    fn encode_echoing_matches_setting_the_fields() {
+        let counter = Counter::new(42);
+        let cases = [
+            Response::success("Done"),
+            Response::success("Done").with_counter(Counter::new(7).unwrap()),
+            Response::success("Done")
+                .with_field("POS_RECON", "own")
+                .unwrap(),
+            Response::device_busy().with_field("X", "a&b").unwrap(),
+        ];
+        for response in cases {
+            for recon in [None, Some("r<1>")] {
+                for echo_counter in [None, counter] {
+                    let mut expected = response.clone();
+                    if let Some(c) = echo_counter {
+                        expected.counter = Some(c);
+                    }
+                    if let Some(r) = recon
+                        && expected.pos_recon().is_none()
+                    {
+                        expected.push_field("POS_RECON", r).unwrap();
+                    }
+                    let mut want = BytesMut::new();
+                    expected.encode(&mut want);
+                    let mut got = BytesMut::new();
+                    response.encode_echoing(&mut got, echo_counter, recon);
+                    assert_eq!(got, want, "{response:?} {recon:?} {echo_counter:?}");
+                }
+            }
+        }
     }
 }

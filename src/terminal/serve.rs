@@ -105,18 +105,19 @@ impl<K: KeyStore> Terminal<K> {
             transaction.function_type.as_str(),
             transaction.command.as_str(),
         );
+        let found = transaction.request_fields();
         let echo = Echo {
-            counter: transaction.counter().and_then(Result::ok),
-            pos_recon: transaction.pos_recon(),
+            counter: found.counter.and_then(|text| Counter::parse(text).ok()),
+            pos_recon: found.pos_recon,
         };
         // Rule 2: authentication.
         let fields = AuthFields {
             class: kind.auth,
-            mac_label: transaction.mac_label(),
-            counter: transaction.counter_text(),
-            mac: transaction.mac(),
+            mac_label: found.mac_label,
+            counter: found.counter,
+            mac: found.mac,
         };
-        let skip = self.config.auth_skipped();
+        let skip = self.auth_skipped;
         if let Err(refusal) = authenticate(skip, fields, &self.keys, &mut self.counters) {
             self.send(now, &refusal_response(refusal), echo);
             return;
@@ -124,7 +125,7 @@ impl<K: KeyStore> Terminal<K> {
         // Rules 3 to 5.
         match self.floor.decide(&kind, self.config.max_pending_requests) {
             Verdict::AnswerCounter => {
-                let last = self.counters.get_counter(transaction.mac_label());
+                let last = self.counters.get_counter(found.mac_label);
                 let mut response = Response::success(GET_COUNTER_TEXT);
                 response.counter = Counter::new(last);
                 let echo = Echo {
@@ -149,7 +150,7 @@ impl<K: KeyStore> Terminal<K> {
                     counter: echo.counter,
                     pos_recon: echo.pos_recon.map(Box::from),
                     mac_label: match kind.labels {
-                        LabelEffect::Unregister => transaction.mac_label().map(Box::from),
+                        LabelEffect::Unregister => found.mac_label.map(Box::from),
                         _ => None,
                     },
                 };

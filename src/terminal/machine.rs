@@ -33,6 +33,8 @@ const CLOSING_GRACE: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     pub(super) config: TerminalConfig,
+    /// `config.auth_skipped()`, read for every request and fixed for the machine's life.
+    pub(super) auth_skipped: bool,
     pub(super) ws_config: WsConfig,
     pub(super) xml_limits: XmlLimits,
     pub(super) keys: K,
@@ -114,6 +116,7 @@ impl<K: KeyStore> Terminal<K> {
             ..XmlLimits::DEFAULT
         };
         let mut terminal = Self {
+            auth_skipped: config.auth_skipped(),
             counters: CounterBook::new(config.max_mac_labels),
             ws_config,
             xml_limits,

@@ -9,6 +9,7 @@ use std::time::Instant;
 use super::error::TerminalError;
 use super::keys::KeyStore;
 use super::machine::{Link, Terminal};
+use super::serve::Echo;
 use crate::xml::Response;
 
 impl<K: KeyStore> Terminal<K> {
@@ -30,7 +31,7 @@ impl<K: KeyStore> Terminal<K> {
                 limit,
             });
         }
-        self.send(now, notification);
+        self.send(now, notification, Echo::default());
         self.pump(now);
         Ok(())
     }

@@ -29,9 +29,9 @@ pub(crate) struct Pending {
     mac_label: Option<Box<str>>,
 }
 
-/// What the request said that every answer echoes.
+/// What the request said that every answer echoes (nothing, for a notification).
 #[derive(Debug, Clone, Copy, Default)]
-struct Echo<'a> {
+pub(super) struct Echo<'a> {
     counter: Option<Counter>,
     pos_recon: Option<&'a str>,
 }
@@ -49,7 +49,7 @@ impl<K: KeyStore> Terminal<K> {
         &mut self,
         now: Instant,
         id: RequestId,
-        mut response: Response,
+        response: Response,
     ) -> Result<(), TerminalError> {
         if id.0 >= self.next_id {
             return Err(TerminalError::UnknownRequest { id });
@@ -64,11 +64,6 @@ impl<K: KeyStore> Terminal<K> {
             return Err(TerminalError::Backpressure { id });
         }
         let pending = self.pending.swap_remove(index);
-        let echo = Echo {
-            counter: pending.counter,
-            pos_recon: pending.pos_recon.as_deref(),
-        };
-        apply_echo(&mut response, echo);
         let success = response.is_success();
         self.floor.answered(id, &pending.kind, success);
         if success {
@@ -87,7 +82,11 @@ impl<K: KeyStore> Terminal<K> {
                 LabelEffect::None => {}
             }
         }
-        self.send(now, &response);
+        let echo = Echo {
+            counter: pending.counter,
+            pos_recon: pending.pos_recon.as_deref(),
+        };
+        self.send(now, &response, echo);
         self.pump(now);
         Ok(())
     }
@@ -99,54 +98,49 @@ impl<K: KeyStore> Terminal<K> {
         }
         // Rule 1: a well-formed TRANSACTION, or -2.
         let Ok(transaction) = Transaction::decode_with(message, &self.xml_limits) else {
-            self.send(now, &Response::xml_format_incorrect());
+            self.send(now, &Response::xml_format_incorrect(), Echo::default());
             return;
         };
         let kind = classify(
             transaction.function_type.as_str(),
             transaction.command.as_str(),
         );
+        let found = transaction.request_fields();
         let echo = Echo {
-            counter: transaction.counter().and_then(Result::ok),
-            pos_recon: transaction.pos_recon(),
+            counter: found.counter.and_then(|text| Counter::parse(text).ok()),
+            pos_recon: found.pos_recon,
         };
         // Rule 2: authentication.
         let fields = AuthFields {
             class: kind.auth,
-            mac_label: transaction.mac_label(),
-            counter: transaction.counter_text(),
-            mac: transaction.mac(),
+            mac_label: found.mac_label,
+            counter: found.counter,
+            mac: found.mac,
         };
-        let skip = self.config.auth_skipped();
+        let skip = self.auth_skipped;
         if let Err(refusal) = authenticate(skip, fields, &self.keys, &mut self.counters) {
-            let mut response = refusal_response(refusal);
-            apply_echo(&mut response, echo);
-            self.send(now, &response);
+            self.send(now, &refusal_response(refusal), echo);
             return;
         }
         // Rules 3 to 5.
         match self.floor.decide(&kind, self.config.max_pending_requests) {
             Verdict::AnswerCounter => {
-                let last = self.counters.get_counter(transaction.mac_label());
+                let last = self.counters.get_counter(found.mac_label);
                 let mut response = Response::success(GET_COUNTER_TEXT);
                 response.counter = Counter::new(last);
-                apply_echo(
-                    &mut response,
-                    Echo {
-                        counter: None,
-                        ..echo
-                    },
-                );
-                self.send(now, &response);
+                let echo = Echo {
+                    counter: None,
+                    ..echo
+                };
+                self.send(now, &response, echo);
             }
             Verdict::Refuse(refusal) => {
-                let mut response = match refusal {
+                let response = match refusal {
                     Refusal::DeviceBusy => Response::device_busy(),
                     Refusal::NoSession => Response::no_session(),
                     Refusal::SessionInProgress => Response::session_in_progress(),
                 };
-                apply_echo(&mut response, echo);
-                self.send(now, &response);
+                self.send(now, &response, echo);
             }
             // Rule 6: the application's.
             Verdict::Deliver { channel, cancel } => {
@@ -156,7 +150,7 @@ impl<K: KeyStore> Terminal<K> {
                     counter: echo.counter,
                     pos_recon: echo.pos_recon.map(Box::from),
                     mac_label: match kind.labels {
-                        LabelEffect::Unregister => transaction.mac_label().map(Box::from),
+                        LabelEffect::Unregister => found.mac_label.map(Box::from),
                         _ => None,
                     },
                 };
@@ -176,11 +170,12 @@ impl<K: KeyStore> Terminal<K> {
         }
     }
 
-    /// Encodes `response` and sends it as one text message on the open link. The caller
-    /// pumps afterwards (not here: `serve` runs inside `pump`, and must not recurse).
-    pub(super) fn send(&mut self, now: Instant, response: &Response) {
+    /// Encodes `response` with the request's COUNTER and POS_RECON echoed (when it had them)
+    /// and sends it as one text message on the open link. The caller pumps afterwards (not
+    /// here: `serve` runs inside `pump`, and must not recurse).
+    pub(super) fn send(&mut self, now: Instant, response: &Response, echo: Echo<'_>) {
         self.scratch.clear();
-        response.encode(&mut self.scratch);
+        response.encode_echoing(&mut self.scratch, echo.counter, echo.pos_recon);
         let Link::Open { ws } = &mut self.link else {
             return;
         };
@@ -190,19 +185,6 @@ impl<K: KeyStore> Terminal<K> {
             // The connection's own mark is set out of reach (the terminal keeps its own), and
             // a closing connection refusing data is the link loss already reported.
             let _ = ws.send_text(now, text);
-        }
-    }
-}
-
-/// Sets COUNTER and POS_RECON from the request when it had them.
-fn apply_echo(response: &mut Response, echo: Echo<'_>) {
-    if let Some(counter) = echo.counter {
-        response.counter = Some(counter);
-    }
-    if let Some(recon) = echo.pos_recon {
-        if response.pos_recon().is_none() {
-            // POS_RECON is a plain field name, so this cannot be refused.
-            let _ = response.push_field("POS_RECON", recon);
         }
     }
 }

@@ -338,6 +338,8 @@ pub(crate) fn decode_document<S: Schema>(
         seen: 0,
         decl_allowed: true,
     };
+    // Whether any text piece needs line-end normalization, asked once for the document.
+    let has_cr = input.contains(&b'\r');
     let mut reader = Reader::from_reader(input);
     // Bounded loop: every event consumes input, and Eof ends it.
     loop {
@@ -358,7 +360,7 @@ pub(crate) fn decode_document<S: Schema>(
             Event::Text(text) => {
                 // Line-end normalization only when a CR is present: most pieces are a few
                 // bytes, for which a plain scan beats the normalizer's setup.
-                if text.as_bytes().contains(&b'\r') {
+                if has_cr && text.as_bytes().contains(&b'\r') {
                     builder.text(&text.xml10_content(), false, at)?;
                 } else {
                     builder.text(&text, false, at)?;

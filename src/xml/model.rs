@@ -270,6 +270,45 @@ impl Transaction {
     }
 }
 
+/// The request fields the terminal reads for every request (\[spec\]: authentication and
+/// echo), found in one pass over the top-level fields; each is what the accessor of the same
+/// name returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct RequestFields<'a> {
+    /// [`Transaction::counter_text`].
+    pub(crate) counter: Option<&'a str>,
+    /// [`Transaction::mac`].
+    pub(crate) mac: Option<&'a str>,
+    /// [`Transaction::mac_label`].
+    pub(crate) mac_label: Option<&'a str>,
+    /// [`Transaction::pos_recon`].
+    pub(crate) pos_recon: Option<&'a str>,
+}
+
+impl Transaction {
+    /// COUNTER, MAC, MAC_LABEL and POS_RECON at once: four accessor calls scan the fields
+    /// four times, which costs more than the rest of request dispatch.
+    pub(crate) fn request_fields(&self) -> RequestFields<'_> {
+        let mut found = RequestFields::default();
+        let mut seen = 0u8;
+        for field in &self.fields {
+            let (slot, bit) = match field.name() {
+                COUNTER => (&mut found.counter, 1),
+                MAC => (&mut found.mac, 2),
+                MAC_LABEL => (&mut found.mac_label, 4),
+                POS_RECON => (&mut found.pos_recon, 8),
+                _ => continue,
+            };
+            // The first field of a name is the one the accessors return.
+            if seen & bit == 0 {
+                seen |= bit;
+                *slot = field.value();
+            }
+        }
+        found
+    }
+}
+
 /// Decimal text of a `u32` in a stack buffer.
 struct Digits {
     buf: [u8; 10],
@@ -437,8 +476,23 @@ impl Response {
     /// Appends the document to `out`: RESPONSE_TEXT, RESULT, RESULT_CODE, TERMINATION_STATUS,
     /// COUNTER (each only if set), then the fields in order \[spec\].
     pub fn encode(&self, out: &mut BytesMut) {
+        self.encode_echoing(out, None, None);
+    }
+
+    /// [`Response::encode`] as if `counter` (when given) replaced COUNTER and `pos_recon`
+    /// (when given and the response has none) were appended as POS_RECON: the echo of the
+    /// request's fields \[spec\], written without copying or growing the response.
+    pub(crate) fn encode_echoing(
+        &self,
+        out: &mut BytesMut,
+        counter: Option<Counter>,
+        pos_recon: Option<&str>,
+    ) {
+        let counter = counter.or(self.counter);
+        let pos_recon = pos_recon.filter(|_| self.pos_recon().is_none());
         let text_len = self.response_text.as_deref().map_or(0, str::len)
-            + self.result.as_deref().map_or(0, str::len);
+            + self.result.as_deref().map_or(0, str::len)
+            + pos_recon.map_or(0, str::len);
         out.reserve(200 + text_len * 2 + fields_size_hint(&self.fields));
         out.put_slice(b"<RESPONSE>\n");
         if let Some(text) = &self.response_text {
@@ -453,10 +507,13 @@ impl Response {
         if let Some(status) = &self.termination_status {
             put_element(out, "TERMINATION_STATUS", status.as_str());
         }
-        if let Some(counter) = self.counter {
+        if let Some(counter) = counter {
             put_number_element(out, COUNTER, i64::from(counter.get()));
         }
         put_fields(out, &self.fields);
+        if let Some(recon) = pos_recon {
+            put_element(out, POS_RECON, recon);
+        }
         out.put_slice(b"</RESPONSE>\n");
     }
 
@@ -485,5 +542,71 @@ impl Response {
     /// POS_RECON, echoed from the request \[spec\].
     pub fn pos_recon(&self) -> Option<&str> {
         self.fields.get(POS_RECON)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass lookup agrees with the accessors, first occurrence winning.
+    #[test]
+    fn request_fields_agree_with_accessors() {
+        let mut group = Fields::new();
+        group.push("MAC", "inner").unwrap();
+        let mut t = Transaction::new(FunctionType::from_name("DEVICE"), Command::from_name("X"));
+        t.push_field("A", "1").unwrap();
+        t.push_group("G", &group).unwrap();
+        t.push_field("MAC_LABEL", "P_1").unwrap();
+        t.push_field("COUNTER", "12").unwrap();
+        let found = t.request_fields();
+        assert_eq!(found.counter, t.counter_text());
+        assert_eq!(found.mac, t.mac());
+        assert_eq!(found.mac, None);
+        assert_eq!(found.mac_label, Some("P_1"));
+        assert_eq!(found.pos_recon, None);
+        let doc = b"<TRANSACTION><FUNCTION_TYPE>X</FUNCTION_TYPE><COMMAND>Y</COMMAND>\
+            <POS_RECON>r</POS_RECON><MAC>m</MAC><COUNTER>3</COUNTER></TRANSACTION>";
+        let t = Transaction::decode(doc).unwrap();
+        let found = t.request_fields();
+        assert_eq!(
+            (found.counter, found.mac, found.mac_label, found.pos_recon),
+            (t.counter_text(), t.mac(), t.mac_label(), t.pos_recon())
+        );
+        assert_eq!(found.pos_recon, Some("r"));
+    }
+
+    /// Echoing while encoding writes what setting the fields and encoding writes.
+    #[test]
+    fn encode_echoing_matches_setting_the_fields() {
+        let counter = Counter::new(42);
+        let cases = [
+            Response::success("Done"),
+            Response::success("Done").with_counter(Counter::new(7).unwrap()),
+            Response::success("Done")
+                .with_field("POS_RECON", "own")
+                .unwrap(),
+            Response::device_busy().with_field("X", "a&b").unwrap(),
+        ];
+        for response in cases {
+            for recon in [None, Some("r<1>")] {
+                for echo_counter in [None, counter] {
+                    let mut expected = response.clone();
+                    if let Some(c) = echo_counter {
+                        expected.counter = Some(c);
+                    }
+                    if let Some(r) = recon
+                        && expected.pos_recon().is_none()
+                    {
+                        expected.push_field("POS_RECON", r).unwrap();
+                    }
+                    let mut want = BytesMut::new();
+                    expected.encode(&mut want);
+                    let mut got = BytesMut::new();
+                    response.encode_echoing(&mut got, echo_counter, recon);
+                    assert_eq!(got, want, "{response:?} {recon:?} {echo_counter:?}");
+                }
+            }
+        }
     }
 }

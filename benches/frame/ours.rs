@@ -87,8 +87,9 @@ impl OwnedReader {
         while seen < self.frames {
             // A large block, so a message cut across reads usually stays in one allocation
             // (its pieces rejoin without a copy); reclaimed once the messages are dropped.
-            if self.buf.capacity() < READ_CHUNK {
-                self.buf.reserve(OWNED_BLOCK);
+            let wanted = READ_CHUNK.max(self.conn.held_input_missing());
+            if self.buf.capacity() < wanted {
+                self.buf.reserve(OWNED_BLOCK.max(wanted));
             }
             self.stream.read_into(&mut self.buf);
             self.conn.handle_input_buf(self.now, self.buf.split());

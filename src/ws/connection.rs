@@ -73,6 +73,8 @@ pub struct Connection {
     /// single-frame binary message, kept masked until the rest arrives (at most one frame
     /// header plus the frame limit).
     pub(super) pending: BytesMut,
+    /// Bytes the held message still misses (0 if unknown).
+    pub(super) pending_missing: usize,
     // -- sending --
     pub(super) tx: BytesMut,
     pub(super) send_kind: Option<DataKind>,
@@ -109,6 +111,7 @@ impl Connection {
             utf8: Utf8Validator::default(),
             control: BytesMut::new(),
             pending: BytesMut::new(),
+            pending_missing: 0,
             tx: BytesMut::new(),
             send_kind: None,
             send_utf8: Utf8Validator::default(),

@@ -20,8 +20,9 @@ enum Front {
         key: Option<[u8; 4]>,
     },
     /// The start of a single-frame binary message within the limits: worth holding until
-    /// the rest arrives (binary only, so text keeps failing fast on bad UTF-8).
-    Cut,
+    /// the rest arrives (binary only, so text keeps failing fast on bad UTF-8); the whole
+    /// frame's length once the header is in.
+    Cut(Option<usize>),
     /// Anything else (control frame, fragment, broken rule): the general path's business.
     Other,
 }
@@ -32,21 +33,21 @@ fn front(input: &[u8], server: bool, limit: u64) -> Front {
     let (text, b1) = match *input {
         [0x81, b1, ..] => (true, b1),
         [0x82, b1, ..] => (false, b1),
-        [0x82] => return Front::Cut,
+        [0x82] => return Front::Cut(None),
         _ => return Front::Other,
     };
     if (b1 & 0x80 != 0) != server {
         return Front::Other;
     }
-    let cut = if text { Front::Other } else { Front::Cut };
+    let cut = |end| if text { Front::Other } else { Front::Cut(end) };
     let (len, mut header) = match b1 & 0x7F {
         126 => match input.get(2..4) {
             Some(&[hi, lo]) => (u64::from(u16::from_be_bytes([hi, lo])), 4),
-            _ => return cut,
+            _ => return cut(None),
         },
         127 => match input.get(2..10).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
             Some(word) => (u64::from_be_bytes(word), 10),
-            None => return cut,
+            None => return cut(None),
         },
         n => (u64::from(n), 2),
     };
@@ -58,7 +59,7 @@ fn front(input: &[u8], server: bool, limit: u64) -> Front {
     };
     let key = if server {
         let Some(&[k0, k1, k2, k3]) = input.get(header..header + 4) else {
-            return cut;
+            return cut(None);
         };
         header += 4;
         Some([k0, k1, k2, k3])
@@ -72,7 +73,7 @@ fn front(input: &[u8], server: bool, limit: u64) -> Front {
             len,
             key,
         },
-        _ => cut,
+        end => cut(end),
     }
 }
 
@@ -112,7 +113,8 @@ impl Connection {
                         break;
                     }
                 }
-                Front::Cut => {
+                Front::Cut(end) => {
+                    self.pending_missing = end.map_or(0, |end| end.saturating_sub(bytes.len()));
                     self.pending = bytes;
                     return;
                 }
@@ -121,6 +123,18 @@ impl Connection {
         }
         if !bytes.is_empty() {
             self.handle_borrowed_input(now, &bytes);
+        }
+    }
+
+    /// How many more bytes complete the message [`handle_input_buf`](Self::handle_input_buf)
+    /// holds (0 when none is held or its length is not known yet). A driver that reserves
+    /// this much in its read buffer gets the rest in the same allocation, so the pieces join
+    /// without a copy.
+    pub fn held_input_missing(&self) -> usize {
+        if self.pending.is_empty() {
+            0
+        } else {
+            self.pending_missing
         }
     }
 

@@ -213,6 +213,8 @@ fn decode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
         group.throughput(Throughput::Bytes(w.payload_bytes()));
         let mut o = ours::Reader::new(&w, Instant::now());
         measure(&mut group, name, OURS, size, || o.run());
+        let mut owned = ours::OwnedReader::new(&w, Instant::now());
+        measure(&mut group, name, OURS_OWNED, size, || owned.run());
         let mut t = peers::TungsteniteReader::new(&w);
         measure(&mut group, name, "tungstenite", size, || t.run());
         let mut f = peers::FastReader::new(&w);
@@ -244,6 +246,8 @@ fn encode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
 }
 
 const OURS: &str = "sca-ws";
+/// sca-ws fed through `handle_input_buf` (owned buffer, payloads unmasked in place).
+const OURS_OWNED: &str = "sca-ws (owned)";
 const PEERS: [&str; 2] = ["tungstenite", "fastwebsockets"];
 
 /// Prints throughput per library and the ratios the goals are stated in.
@@ -258,10 +262,11 @@ fn report() {
     groups.dedup();
     println!();
     println!(
-        "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10} {:>9}",
+        "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10} {:>9}",
         "workload",
         "size",
         "sca-ws",
+        "owned",
         "tungsten.",
         "fastws",
         "memcpy",
@@ -270,8 +275,8 @@ fn report() {
         "vs memcpy"
     );
     println!(
-        "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10} {:>9}",
-        "", "", "GB/s", "GB/s", "GB/s", "GB/s", "ours|best", "peer", ""
+        "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10} {:>9}",
+        "", "", "GB/s", "GB/s", "GB/s", "GB/s", "GB/s", "ours|best", "peer", ""
     );
     for group in groups {
         let mut sizes: Vec<usize> = tally
@@ -307,10 +312,11 @@ fn report() {
                 .map(|n| best_peer / n);
             let vs_memcpy = ours.zip(ns("memcpy")).map(|(n, m)| m / n);
             println!(
-                "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10} {:>9}",
+                "{:<14} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10} {:>9}",
                 group,
                 size,
                 fmt(gbps(OURS)),
+                fmt(gbps(OURS_OWNED)),
                 fmt(gbps("tungstenite")),
                 fmt(gbps("fastwebsockets")),
                 fmt(gbps("memcpy")),

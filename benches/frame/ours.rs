@@ -2,6 +2,7 @@
 
 use super::streams::{READ_CHUNK, Replay, Sink};
 use super::{Kind, Workload};
+use bytes::BytesMut;
 use sca_ws::{Connection, Event, Output, Role, WsConfig};
 use std::hint::black_box;
 use std::io::Read;
@@ -58,6 +59,58 @@ impl Reader {
         }
     }
 }
+
+/// Server side through the owned input: read into the spare capacity of one `BytesMut` (the
+/// socket read, the only copy) and hand `split()` to `handle_input_buf`, which unmasks in
+/// place and splits the messages out.
+pub(crate) struct OwnedReader {
+    conn: Connection,
+    stream: Replay,
+    buf: BytesMut,
+    now: Instant,
+    frames: usize,
+}
+
+impl OwnedReader {
+    pub(crate) fn new(w: &Workload, now: Instant) -> Self {
+        Self {
+            conn: Connection::new(Role::Server, config(), now, 1),
+            stream: Replay::new(w.wire.clone()),
+            buf: BytesMut::new(),
+            now,
+            frames: w.frames,
+        }
+    }
+
+    pub(crate) fn run(&mut self) {
+        let mut seen = 0;
+        while seen < self.frames {
+            // A large block, so a message cut across reads usually stays in one allocation
+            // (its pieces rejoin without a copy); reclaimed once the messages are dropped.
+            let wanted = READ_CHUNK.max(self.conn.held_input_missing());
+            if self.buf.capacity() < wanted {
+                self.buf.reserve(OWNED_BLOCK.max(wanted));
+            }
+            self.stream.read_into(&mut self.buf);
+            self.conn.handle_input_buf(self.now, self.buf.split());
+            while let Some(output) = self.conn.poll_output() {
+                match output {
+                    Output::Event(Event::Binary(b)) => {
+                        black_box(b);
+                    }
+                    Output::Event(Event::Text(t)) => {
+                        black_box(t);
+                    }
+                    other => panic!("unexpected {other:?}"),
+                }
+                seen += 1;
+            }
+        }
+    }
+}
+
+/// The owned reader's buffer block.
+const OWNED_BLOCK: usize = 4 << 20;
 
 /// Client side: `send_*` each message (masked with keys from the seed), then drain the
 /// transmits into the sink.

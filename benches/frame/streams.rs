@@ -27,6 +27,16 @@ impl Replay {
     }
 }
 
+impl Replay {
+    /// Appends the next chunk to `out`, as a socket read into a `BytesMut`'s spare capacity.
+    pub(crate) fn read_into(&mut self, out: &mut bytes::BytesMut) -> usize {
+        let n = READ_CHUNK.min(self.data.len() - self.pos);
+        out.extend_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos = (self.pos + n) % self.data.len();
+        n
+    }
+}
+
 impl io::Read for Replay {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         Ok(self.fill(buf))

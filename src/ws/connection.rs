@@ -69,6 +69,12 @@ pub struct Connection {
     pub(super) utf8: Utf8Validator,
     /// The control frame being received (kept apart: it may interrupt a data message).
     pub(super) control: BytesMut,
+    /// Owned input ([`handle_input_buf`](Self::handle_input_buf)) that ends in a cut
+    /// single-frame binary message, kept masked until the rest arrives (at most one frame
+    /// header plus the frame limit).
+    pub(super) pending: BytesMut,
+    /// Bytes the held message still misses (0 if unknown).
+    pub(super) pending_missing: usize,
     // -- sending --
     pub(super) tx: BytesMut,
     pub(super) send_kind: Option<DataKind>,
@@ -104,6 +110,8 @@ impl Connection {
             message_kind: None,
             utf8: Utf8Validator::default(),
             control: BytesMut::new(),
+            pending: BytesMut::new(),
+            pending_missing: 0,
             tx: BytesMut::new(),
             send_kind: None,
             send_utf8: Utf8Validator::default(),
@@ -302,6 +310,7 @@ impl Connection {
         self.frame = None;
         self.message.clear();
         self.message_kind = None;
+        self.pending = BytesMut::new();
         match self.role {
             Role::Server => self.close_transport(),
             Role::Client => {

@@ -4,6 +4,7 @@ mod config;
 mod connection;
 mod error;
 mod event;
+mod owned_input;
 mod receive;
 mod send;
 mod utf8;

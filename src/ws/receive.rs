@@ -29,7 +29,17 @@ const BLOCK: usize = 64 * 1024;
 impl Connection {
     /// Bytes arrived from the transport. Any split is fine: a header or a UTF-8 code point
     /// may be cut anywhere. Input after the connection failed or closed is ignored.
-    pub fn handle_input(&mut self, now: Instant, mut input: &[u8]) {
+    pub fn handle_input(&mut self, now: Instant, input: &[u8]) {
+        if !self.pending.is_empty() {
+            // Owned input held back by `handle_input_buf` comes first.
+            let pending = std::mem::take(&mut self.pending);
+            self.handle_borrowed_input(now, &pending);
+        }
+        self.handle_borrowed_input(now, input);
+    }
+
+    /// [`handle_input`](Self::handle_input) once no owned input is held back.
+    pub(super) fn handle_borrowed_input(&mut self, now: Instant, mut input: &[u8]) {
         if !self.is_reading() {
             return;
         }
@@ -73,7 +83,7 @@ impl Connection {
         }
     }
 
-    fn is_reading(&self) -> bool {
+    pub(super) fn is_reading(&self) -> bool {
         matches!(self.phase, Phase::Open | Phase::CloseSent) && self.deferred_failure.is_none()
     }
 

@@ -286,6 +286,8 @@ fn bad_tls_files_stop_the_clis_with_a_message_naming_the_flag() {
     let missing = missing.to_str().expect("utf-8 temp path");
     let not_pem = dir.write("not-pem.txt", "hello\n");
     let url = "wss://127.0.0.1:1/";
+    let broker = example("pos_broker");
+    let terminal = example("sca_terminal");
     for (name, args, flag) in [
         (
             "pos_broker",
@@ -379,8 +381,12 @@ fn bad_tls_files_stop_the_clis_with_a_message_naming_the_flag() {
             "--ca",
         ),
     ] {
-        let out = run_bounded(&example(name), &args);
-        let (ok, err) = out;
+        let exe = if name == "pos_broker" {
+            &broker
+        } else {
+            &terminal
+        };
+        let (ok, err) = run_bounded(exe, &args);
         assert!(!ok, "{name} {args:?} succeeded");
         assert!(
             err.starts_with(&format!("{name}: ")),

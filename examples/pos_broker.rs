@@ -3,7 +3,13 @@
 //!
 //! ```text
 //! cargo run --release --example pos_broker -- --listen 127.0.0.1:8080
+//! cargo run --release --example pos_broker -- --listen 0.0.0.0:8443 \
+//!     --tls-cert SERVER.pem --tls-key SERVER-KEY.pem [--client-ca CA.pem]
 //! ```
+//!
+//! With `--tls-cert` and `--tls-key` it serves `wss://` (rustls); `--client-ca` then demands
+//! a client certificate issued by that CA (mutual TLS). A terminal whose TLS handshake fails
+//! gives `error ADDR:PORT <reason>`, tagged with its address since its id is not known yet.
 //!
 //! stdin, one command per line:
 //! - `PINPAD_ID <TRANSACTION>...</TRANSACTION>`: send the request (the document on one line);
@@ -16,29 +22,34 @@
 mod support;
 
 use std::io::BufRead;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use rustls::ServerConfig;
 use sca_ws::{BrokerConfig, Transaction};
 use support::std_broker::{Broker, Command, Note};
 
-const USAGE: &str = "usage: pos_broker --listen ADDR:PORT";
+const USAGE: &str =
+    "usage: pos_broker --listen ADDR:PORT [--tls-cert FILE --tls-key FILE [--client-ca FILE]]";
 
 fn main() -> ExitCode {
-    let listen = match parse_args(std::env::args().skip(1)) {
-        Ok(listen) => listen,
+    let (listen, tls) = match parse_args(std::env::args().skip(1)) {
+        Ok(parsed) => parsed,
         Err(e) => {
             eprintln!("pos_broker: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    let (broker, notes) = match Broker::listen(&listen, BrokerConfig::default()) {
+    let scheme = if tls.is_some() { "wss" } else { "ws" };
+    let (broker, notes) = match Broker::listen_with_tls(&listen, BrokerConfig::default(), tls) {
         Ok(listening) => listening,
         Err(e) => {
             eprintln!("pos_broker: cannot listen on {listen}: {e}");
             return ExitCode::FAILURE;
         }
     };
-    eprintln!("listening on ws://{}/", broker.local_addr());
+    eprintln!("listening on {scheme}://{}/", broker.local_addr());
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
@@ -74,11 +85,19 @@ fn execute(broker: &Broker, line: &str) -> Option<(String, String)> {
     result.err().map(|e| (pinpad.to_owned(), e))
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<String, String> {
+fn parse_args(
+    mut args: impl Iterator<Item = String>,
+) -> Result<(String, Option<Arc<ServerConfig>>), String> {
     let mut listen = None;
+    let (mut cert, mut key, mut client_ca) = (None::<PathBuf>, None::<PathBuf>, None::<PathBuf>);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--listen" => listen = Some(args.next().ok_or("--listen needs ADDR:PORT")?),
+            "--tls-cert" => cert = Some(args.next().ok_or("--tls-cert needs a PEM file")?.into()),
+            "--tls-key" => key = Some(args.next().ok_or("--tls-key needs a PEM file")?.into()),
+            "--client-ca" => {
+                client_ca = Some(args.next().ok_or("--client-ca needs a PEM file")?.into())
+            }
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -87,5 +106,17 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<String, String> 
     listen
         .parse::<std::net::SocketAddr>()
         .map_err(|_| format!("--listen {listen:?} is not ADDR:PORT (e.g. 127.0.0.1:8080)"))?;
-    Ok(listen)
+    let tls = match (&cert, &key) {
+        (Some(cert), Some(key)) => Some(support::tls::server_config(
+            cert,
+            key,
+            client_ca.as_deref(),
+        )?),
+        (None, None) if client_ca.is_some() => {
+            return Err("--client-ca needs --tls-cert and --tls-key".into());
+        }
+        (None, None) => None,
+        _ => return Err("--tls-cert and --tls-key go together".into()),
+    };
+    Ok((listen, tls))
 }

@@ -4,7 +4,12 @@
 //! ```text
 //! cargo run --release --example sca_terminal -- --url ws://127.0.0.1:8080/ --pinpad-id 1 \
 //!     [--skip-pos-auth] [--ping-interval SECS] [--config FILE] [--capture-delay SECS]
+//! cargo run --release --example sca_terminal -- --url wss://broker.example:8443/ --pinpad-id 1 \
+//!     [--ca CA.pem] [--cert CLIENT.pem --key CLIENT-KEY.pem]
 //! ```
+//!
+//! `wss://` connects with rustls: `--ca` is the PEM file of the CA(s) to trust instead of the
+//! Mozilla root set; `--cert` and `--key` present a client certificate (mutual TLS).
 //!
 //! `--config` reads SCA-style `KEY=VALUE` lines (see `sca_ws::config_keys`); the other flags
 //! override it. Stop it with Ctrl-C.
@@ -12,18 +17,22 @@
 mod support;
 
 use std::hash::BuildHasher;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+use rustls::ClientConfig;
 use sca_ws::TerminalConfig;
 use support::engine::Engine;
 
 const USAGE: &str = "usage: sca_terminal --url ws://HOST:PORT/PATH --pinpad-id ID \
-[--skip-pos-auth] [--ping-interval SECS] [--config FILE] [--capture-delay SECS]";
+[--skip-pos-auth] [--ping-interval SECS] [--config FILE] [--capture-delay SECS] \
+[--ca FILE] [--cert FILE --key FILE] (the last three for wss:// only)";
 
 fn main() -> ExitCode {
-    let (config, capture_delay) = match parse_args(std::env::args().skip(1)) {
+    let (config, tls, capture_delay) = match parse_args(std::env::args().skip(1)) {
         Ok(parsed) => parsed,
         Err(e) => {
             eprintln!("sca_terminal: {e}\n{USAGE}");
@@ -35,14 +44,17 @@ fn main() -> ExitCode {
     let seed = std::collections::hash_map::RandomState::new().hash_one(0u8);
     let stop = AtomicBool::new(false);
     let engine = Engine::new(capture_delay, &serial);
-    support::std_terminal::run(config, engine, seed, &stop, |line| eprintln!("{line}"));
+    support::std_terminal::run_with_tls(config, tls, engine, seed, &stop, |line| {
+        eprintln!("{line}")
+    });
     ExitCode::SUCCESS
 }
 
-fn parse_args(
-    mut args: impl Iterator<Item = String>,
-) -> Result<(TerminalConfig, Duration), String> {
+type Parsed = (TerminalConfig, Option<Arc<ClientConfig>>, Duration);
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
     let (mut url, mut pinpad, mut skip, mut ping, mut file) = (None, None, false, None, None);
+    let (mut ca, mut cert, mut key) = (None::<PathBuf>, None::<PathBuf>, None::<PathBuf>);
     let mut capture_delay = Duration::from_secs(3);
     let secs = |flag: &str, value: Option<String>| -> Result<u64, String> {
         let value = value.ok_or(format!("{flag} needs a number of seconds"))?;
@@ -60,6 +72,9 @@ fn parse_args(
                 capture_delay = Duration::from_secs(secs("--capture-delay", args.next())?)
             }
             "--config" => file = Some(args.next().ok_or("--config needs a file")?),
+            "--ca" => ca = Some(args.next().ok_or("--ca needs a PEM file")?.into()),
+            "--cert" => cert = Some(args.next().ok_or("--cert needs a PEM file")?.into()),
+            "--key" => key = Some(args.next().ok_or("--key needs a PEM file")?.into()),
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -80,9 +95,19 @@ fn parse_args(
     if let Some(id) = pinpad {
         config.pinpad_id = Some(id);
     }
-    if config.tls {
-        return Err("wss (WEBSOCKETTLS=1) needs TLS, which this build of sca_terminal does not have; use ws://".into());
-    }
+    let cert_and_key = match (&cert, &key) {
+        (Some(cert), Some(key)) => Some((cert.as_path(), key.as_path())),
+        (None, None) => None,
+        (Some(_), None) => return Err("--cert needs --key (the client certificate's key)".into()),
+        (None, Some(_)) => return Err("--key needs --cert (the client certificate)".into()),
+    };
+    let tls = if config.tls {
+        Some(support::tls::client_config(ca.as_deref(), cert_and_key)?)
+    } else if ca.is_some() || cert.is_some() {
+        return Err("--ca, --cert and --key are for wss:// URLs only".into());
+    } else {
+        None
+    };
     if config.pinpad_id.as_deref().is_none_or(str::is_empty) {
         return Err("--pinpad-id is required".into());
     }
@@ -93,7 +118,7 @@ fn parse_args(
     if let Some(secs) = ping {
         config.ping_interval = (secs > 0).then(|| Duration::from_secs(secs));
     }
-    Ok((config, capture_delay))
+    Ok((config, tls, capture_delay))
 }
 
 /// Sets host, port, path and TLS from `ws://HOST[:PORT][/PATH]` or `wss://...`.

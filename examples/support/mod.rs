@@ -8,6 +8,8 @@ pub mod engine;
 pub mod scenario;
 pub mod std_broker;
 pub mod std_terminal;
+pub mod tls;
+pub mod transport;
 
 use std::time::Instant;
 

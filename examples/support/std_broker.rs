@@ -1,20 +1,26 @@
 //! The blocking std driver for the broker side: an accept thread, then per terminal one
 //! thread that owns its [`Link`] and one reader thread feeding it bytes. The application
 //! talks to links through [`Broker::send`] and hears from them on the receiver that
-//! [`Broker::listen`] returns.
+//! [`Broker::listen`] returns. With TLS ([`Broker::listen_with_tls`]) each link's thread
+//! runs the handshake first, and one I/O thread owns the TLS connection instead.
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rustls::ServerConfig;
 use sca_ws::{BrokerConfig, BrokerEvent, BrokerOutput, BrokerRequestId, Link, Response};
 use sca_ws::{CloseReason, Transaction};
 
-use super::{now, response_line};
+use super::transport::{Chunk, Conn};
+use super::{now, response_line, tls};
+
+/// Longest a terminal may take over its TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the application asks of one terminal's link.
 #[derive(Debug)]
@@ -69,6 +75,8 @@ impl Note {
 enum LinkInput {
     Bytes(Vec<u8>),
     Eof,
+    /// The TLS layer failed (reported, then handled as the end of the connection).
+    Failed(String),
     Command(Command),
 }
 
@@ -85,6 +93,16 @@ impl Broker {
     /// Listens on `addr` (e.g. `127.0.0.1:0`) and serves every terminal that connects; the
     /// receiver gets everything the links report, in order.
     pub fn listen(addr: &str, config: BrokerConfig) -> io::Result<(Self, Receiver<Note>)> {
+        Self::listen_with_tls(addr, config, None)
+    }
+
+    /// [`Broker::listen`], serving `wss://` with `tls` when given; a terminal whose TLS
+    /// handshake fails is reported as an [`Note::Error`] tagged with its address.
+    pub fn listen_with_tls(
+        addr: &str,
+        config: BrokerConfig,
+        tls: Option<Arc<ServerConfig>>,
+    ) -> io::Result<(Self, Receiver<Note>)> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let (notes_tx, notes) = mpsc::channel();
@@ -99,9 +117,18 @@ impl Broker {
                 }
                 let Ok(stream) = stream else { continue };
                 let n = serial.fetch_add(1, Ordering::Relaxed);
-                let (registry, notes, config) =
-                    (registry.clone(), notes_tx.clone(), config.clone());
-                std::thread::spawn(move || serve(stream, n, config, registry, notes));
+                let (registry, notes, config, tls) = (
+                    registry.clone(),
+                    notes_tx.clone(),
+                    config.clone(),
+                    tls.clone(),
+                );
+                std::thread::spawn(move || {
+                    let (tx, rx) = mpsc::channel();
+                    if let Some(conn) = start(stream, tls.as_ref(), &notes, tx.clone()) {
+                        serve(conn, (tx, rx), n, config, registry, notes);
+                    }
+                });
             }
         });
         Ok((Self { links, addr, stop }, notes))
@@ -134,31 +161,57 @@ impl Drop for Broker {
     }
 }
 
+/// Runs the TLS handshake if `tls` is given, then starts reading into `tx`; a failure is
+/// reported on `notes` and ends the connection.
+fn start(
+    mut stream: TcpStream,
+    tls: Option<&Arc<ServerConfig>>,
+    notes: &Sender<Note>,
+    tx: Sender<LinkInput>,
+) -> Option<Conn> {
+    let peer = stream
+        .peer_addr()
+        .map_or_else(|_| "?".to_owned(), |a| a.to_string());
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
+    let session = match tls {
+        None => Ok(None),
+        Some(config) => tls::server(config).and_then(|mut session| {
+            tls::handshake(&mut session, &mut stream, TLS_HANDSHAKE_TIMEOUT).map(|()| Some(session))
+        }),
+    };
+    let started = session.and_then(|session| {
+        let deliver = move |chunk| {
+            let input = match chunk {
+                Chunk::Bytes(bytes) => LinkInput::Bytes(bytes),
+                Chunk::Eof => LinkInput::Eof,
+                Chunk::Failed(why) => LinkInput::Failed(why),
+            };
+            tx.send(input).is_ok()
+        };
+        Conn::start(stream, session, deliver).map_err(|e| e.to_string())
+    });
+    match started {
+        Ok(conn) => Some(conn),
+        Err(reason) => {
+            let _ = notes.send(Note::Error {
+                pinpad: peer,
+                reason,
+            });
+            None
+        }
+    }
+}
+
 /// Drives one link until it ends.
 fn serve(
-    stream: TcpStream,
+    stream: Conn,
+    (tx, rx): (Sender<LinkInput>, Receiver<LinkInput>),
     serial: u64,
     config: Arc<BrokerConfig>,
     registry: Registry,
     notes: Sender<Note>,
 ) {
-    let (tx, rx) = mpsc::channel();
-    let Ok(mut reader) = stream.try_clone() else {
-        return;
-    };
-    let feed = tx.clone();
-    std::thread::spawn(move || {
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => return drop(feed.send(LinkInput::Eof)),
-                Ok(n) if feed.send(LinkInput::Bytes(buf[..n].to_vec())).is_err() => return,
-                Ok(_) => {}
-            }
-        }
-    });
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
     let mut link = Link::new(now(), config, serial ^ 0x5ca);
     let mut conn = LinkThread {
         stream,
@@ -175,9 +228,7 @@ fn serve(
                         link.handle_eof(now());
                     }
                 }
-                BrokerOutput::CloseTransport => {
-                    let _ = conn.stream.shutdown(Shutdown::Both);
-                }
+                BrokerOutput::CloseTransport => conn.stream.shutdown(),
                 BrokerOutput::Event(event) => {
                     conn.on_event(&mut link, event, &tx, &registry, &notes)
                 }
@@ -192,6 +243,11 @@ fn serve(
         match rx.recv_timeout(wait) {
             Ok(LinkInput::Bytes(bytes)) => link.handle_input(now(), &bytes),
             Ok(LinkInput::Eof) | Err(RecvTimeoutError::Disconnected) => link.handle_eof(now()),
+            Ok(LinkInput::Failed(reason)) => {
+                let pinpad = conn.pinpad.clone();
+                let _ = notes.send(Note::Error { pinpad, reason });
+                link.handle_eof(now());
+            }
             Ok(LinkInput::Command(command)) => conn.on_command(&mut link, command, &notes),
             Err(RecvTimeoutError::Timeout) => link.handle_timeout(now()),
         }
@@ -200,7 +256,7 @@ fn serve(
 
 /// The state of one link's thread besides the [`Link`].
 struct LinkThread {
-    stream: TcpStream,
+    stream: Conn,
     serial: u64,
     pinpad: String,
     /// The upgrade was accepted (so `Connected` was reported).
@@ -288,7 +344,7 @@ impl LinkThread {
             }
             Command::Close => link.close(now(), 1000, "bye"),
             Command::Drop => {
-                let _ = self.stream.shutdown(Shutdown::Both);
+                self.stream.shutdown();
                 link.handle_eof(now());
                 Ok(())
             }

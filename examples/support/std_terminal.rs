@@ -1,23 +1,30 @@
 //! The blocking std driver for the terminal side: one loop thread owns the [`Terminal`] and
 //! the [`Engine`]; a reader thread per TCP connection turns bytes and EOF into messages on a
 //! channel, so the loop can wait for "bytes or the next deadline" with `recv_timeout`.
+//! `wss://` goes through rustls (see [`super::tls`]): the handshake runs while connecting,
+//! then one I/O thread owns the TLS connection.
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::io::ErrorKind;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::Duration;
+
+use rustls::ClientConfig;
 
 use sca_ws::{Channel, TransportFailure};
 use sca_ws::{ConnectTarget, Terminal, TerminalConfig, TerminalEvent, TerminalOutput};
 
 use super::engine::Engine;
-use super::now;
+use super::transport::{Chunk, Conn};
+use super::{now, tls};
 
 /// What a reader thread reports, tagged with the connection it belongs to.
 enum Input {
     Bytes(u64, Vec<u8>),
     Eof(u64),
+    Failed(u64, String),
 }
 
 /// Longest wait before the loop looks at the stop flag again.
@@ -27,6 +34,19 @@ const STOP_CHECK: Duration = Duration::from_millis(100);
 /// (status, screen, requests, answers) to `log`.
 pub fn run(
     config: TerminalConfig,
+    engine: Engine,
+    seed: u64,
+    stop: &AtomicBool,
+    log: impl FnMut(String),
+) {
+    run_with_tls(config, None, engine, seed, stop, log);
+}
+
+/// [`run`], with the TLS settings `wss://` needs (without them a `wss://` attempt fails
+/// with a TLS error).
+pub fn run_with_tls(
+    config: TerminalConfig,
+    tls: Option<Arc<ClientConfig>>,
     mut engine: Engine,
     seed: u64,
     stop: &AtomicBool,
@@ -34,7 +54,7 @@ pub fn run(
 ) {
     let mut terminal = Terminal::new(config, now(), seed);
     let (tx, rx) = mpsc::channel();
-    let mut conn: Option<(u64, TcpStream)> = None;
+    let mut conn: Option<(u64, Conn)> = None;
     let mut generation = 0u64;
     let mut answers = Vec::new();
     while !stop.load(Ordering::Relaxed) {
@@ -43,10 +63,10 @@ pub fn run(
             match output {
                 TerminalOutput::Connect(target) => {
                     generation += 1;
-                    match connect(&target, terminal.config().connect_timeout) {
-                        Ok(stream) => {
-                            spawn_reader(&stream, generation, tx.clone());
-                            conn = Some((generation, stream));
+                    let timeout = terminal.config().connect_timeout;
+                    match connect(&target, tls.as_ref(), timeout, generation, &tx) {
+                        Ok(started) => {
+                            conn = Some((generation, started));
                             terminal.handle_connected(now());
                         }
                         Err(failure) => terminal.handle_transport_failed(now(), failure),
@@ -91,6 +111,10 @@ pub fn run(
                 close(&mut conn);
                 terminal.handle_transport_closed(now());
             }
+            Ok(Input::Failed(g, why)) if is_current(&conn, g) => {
+                close(&mut conn);
+                terminal.handle_transport_failed(now(), TransportFailure::Tls(why));
+            }
             Ok(_) => {} // from a connection already closed
             Err(RecvTimeoutError::Timeout) => {
                 terminal.handle_timeout(now());
@@ -102,23 +126,53 @@ pub fn run(
     close(&mut conn);
 }
 
-fn is_current(conn: &Option<(u64, TcpStream)>, generation: u64) -> bool {
+fn is_current(conn: &Option<(u64, Conn)>, generation: u64) -> bool {
     conn.as_ref().is_some_and(|(g, _)| *g == generation)
 }
 
-fn close(conn: &mut Option<(u64, TcpStream)>) {
+fn close(conn: &mut Option<(u64, Conn)>) {
     if let Some((_, stream)) = conn.take() {
-        let _ = stream.shutdown(Shutdown::Both);
+        stream.shutdown();
     }
 }
 
-/// Opens TCP to the broker within `timeout`, mapping failures to what the terminal shows.
-fn connect(target: &ConnectTarget, timeout: Duration) -> Result<TcpStream, TransportFailure> {
-    if target.tls {
-        return Err(TransportFailure::Tls(
-            "wss is not supported by the std driver".into(),
-        ));
-    }
+/// Opens TCP (then TLS for `wss://`) to the broker within `timeout` and starts reading it
+/// into `tx`, mapping failures to what the terminal shows.
+fn connect(
+    target: &ConnectTarget,
+    tls: Option<&Arc<ClientConfig>>,
+    timeout: Duration,
+    generation: u64,
+    tx: &Sender<Input>,
+) -> Result<Conn, TransportFailure> {
+    let mut stream = open_tcp(target, timeout)?;
+    let session = match (target.tls, tls) {
+        (false, _) => None,
+        (true, None) => {
+            return Err(TransportFailure::Tls(
+                "wss needs TLS settings (sca_terminal builds them from --ca/--cert/--key)".into(),
+            ));
+        }
+        (true, Some(config)) => {
+            let mut session = tls::client(config, &target.host).map_err(TransportFailure::Tls)?;
+            tls::handshake(&mut session, &mut stream, timeout).map_err(TransportFailure::Tls)?;
+            Some(session)
+        }
+    };
+    let tx = tx.clone();
+    let deliver = move |chunk| {
+        let input = match chunk {
+            Chunk::Bytes(bytes) => Input::Bytes(generation, bytes),
+            Chunk::Eof => Input::Eof(generation),
+            Chunk::Failed(why) => Input::Failed(generation, why),
+        };
+        tx.send(input).is_ok()
+    };
+    Conn::start(stream, session, deliver).map_err(|e| TransportFailure::Io(e.to_string()))
+}
+
+/// Opens TCP to the broker within `timeout`.
+fn open_tcp(target: &ConnectTarget, timeout: Duration) -> Result<TcpStream, TransportFailure> {
     let addrs = (target.host.as_str(), target.port)
         .to_socket_addrs()
         .map_err(|_| TransportFailure::NameNotResolved)?;
@@ -135,33 +189,6 @@ fn connect(target: &ConnectTarget, timeout: Duration) -> Result<TcpStream, Trans
         }
     }
     Err(last)
-}
-
-/// Reads the connection on its own thread until EOF or error; ends when the stream is shut.
-fn spawn_reader(stream: &TcpStream, generation: u64, tx: Sender<Input>) {
-    let Ok(mut reader) = stream.try_clone() else {
-        let _ = tx.send(Input::Eof(generation));
-        return;
-    };
-    std::thread::spawn(move || {
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => {
-                    let _ = tx.send(Input::Eof(generation));
-                    return;
-                }
-                Ok(n) => {
-                    if tx
-                        .send(Input::Bytes(generation, buf[..n].to_vec()))
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
-            }
-        }
-    });
 }
 
 /// One line per event, in the simulator's stderr format.

@@ -2,61 +2,16 @@
 //! `sca_terminal` and prints its answers. The example binaries are the ones `cargo test`
 //! builds next to this test (`target/<profile>/examples/`).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::io::{Read, Write};
+use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
+mod cli_support;
+use cli_support::{Killed, example, lines};
+
 /// Longest wait for any one line.
 const LINE_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A child process killed when the test ends, on every path.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The path of example `name`, built first (a plain `cargo test` builds the examples, but
-/// `cargo test --test cli_end_to_end` alone does not, and a stale binary would pass).
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    // target/<profile>/deps/<test> -> target/<profile>/examples/<name>
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let profile = match dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => "dev".to_owned(),
-        Some(other) => other.to_owned(),
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "--profile", &profile, "--example", name])
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --example {name} failed");
-    let path = dir.join("examples").join(name);
-    assert!(path.exists(), "{} missing after the build", path.display());
-    path
-}
-
-/// Lines of `stream`, read on a thread, tagged with `tag`.
-fn lines(
-    stream: impl Read + Send + 'static,
-    tag: &'static str,
-    tx: mpsc::Sender<(&'static str, String)>,
-) {
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { return };
-            if tx.send((tag, line)).is_err() {
-                return;
-            }
-        }
-    });
-}
 
 struct Session {
     rx: Receiver<(&'static str, String)>,

@@ -4,27 +4,20 @@
 //! without a certificate is refused, and both sides say so; unusable TLS files stop the CLIs
 //! at start-up with a message naming the flag.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
+
+mod cli_support;
+use cli_support::{Killed, example, lines};
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rcgen::{ExtendedKeyUsagePurpose, KeyUsagePurpose};
 
 /// Longest wait for any one line.
 const LINE_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A child process killed when the test ends, on every path.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A temporary directory removed when the test ends.
 struct TempDir(PathBuf);
@@ -98,42 +91,6 @@ fn generate_pki(dir: &TempDir) -> Pki {
         client_cert: dir.write("client.pem", &client_cert),
         client_key: dir.write("client-key.pem", &client_key),
     }
-}
-
-/// The path of example `name`, built first (see `cli_end_to_end.rs`: a stale binary would
-/// pass).
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    let profile = match dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => "dev".to_owned(),
-        Some(other) => other.to_owned(),
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "--profile", &profile, "--example", name])
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build --example {name} failed");
-    let path = dir.join("examples").join(name);
-    assert!(path.exists(), "{} missing after the build", path.display());
-    path
-}
-
-/// Lines of `stream`, read on a thread, tagged with `tag`.
-fn lines(
-    stream: impl Read + Send + 'static,
-    tag: &'static str,
-    tx: mpsc::Sender<(&'static str, String)>,
-) {
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { return };
-            if tx.send((tag, line)).is_err() {
-                return;
-            }
-        }
-    });
 }
 
 /// Every line the processes printed, waited on one at a time.

@@ -109,11 +109,14 @@ impl OwnedReader {
     }
 }
 
+/// Queued bytes at which the writer drains into the sink (one socket write).
+const WRITE_CHUNK: usize = 64 * 1024;
+
 /// The owned reader's buffer block.
 const OWNED_BLOCK: usize = 4 << 20;
 
-/// Client side: `send_*` each message (masked with keys from the seed), then drain the
-/// transmits into the sink.
+/// Client side: `send_*` each message (masked with keys from the seed), writing the queued
+/// transmits into the sink whenever `WRITE_CHUNK` bytes wait, and at the end.
 pub(crate) struct Writer {
     conn: Connection,
     sink: Sink,
@@ -145,7 +148,16 @@ impl Writer {
                 Kind::Text => self.conn.send_text(self.now, &self.text),
             }
             .expect("sca-ws send");
+            // Write out once a socket-write's worth is queued, as tungstenite does with its
+            // write buffer: small frames share one write, large ones go out while hot.
+            if self.conn.queued_bytes() >= WRITE_CHUNK {
+                self.drain();
+            }
         }
+        self.drain();
+    }
+
+    fn drain(&mut self) {
         while let Some(output) = self.conn.poll_output() {
             match output {
                 Output::Transmit(bytes) => self.sink.write_all(&bytes),

@@ -5,6 +5,7 @@
 //! where; nothing is ever expanded (DTDs are refused) and every buffer is bounded by
 //! [`XmlLimits`].
 
+mod build;
 mod classify;
 mod codes;
 mod counter;
@@ -15,6 +16,9 @@ mod fields;
 mod function;
 mod limits;
 mod model;
+#[doc(hidden)]
+pub mod paths;
+mod scan;
 
 pub use classify::{RequestClass, SessionEffect};
 pub use codes::{AnswerEntry, ResultCode, StandardAnswer, TerminationStatus};

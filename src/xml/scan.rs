@@ -1,0 +1,170 @@
+//! A one-pass reader for the XML subset SCA documents are written in: an optional leading
+//! `<?xml ...?>` declaration, elements without attributes, text with the five predefined
+//! entities and character references. The whole document is checked as UTF-8 once, then read
+//! byte by byte without building events.
+//!
+//! It only ever answers with a success: on anything outside the subset, and on any error, it
+//! declines (`None`) and the quick-xml path (`decode.rs`) reads the document again and decides
+//! (so every error and its offset come from one place). What it accepts, quick-xml accepts
+//! with the same result; `tests/xml_fast_scanner_matches_quick_xml.rs` and the `xml_scan` fuzz
+//! target check that.
+
+use super::build::{Builder, Schema};
+use super::fields::{Fields, is_name_byte};
+use super::limits::XmlLimits;
+
+/// The UTF-8 byte order mark, which quick-xml skips at the start of a document.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn is_xml_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Bytes allowed inside the declaration: enough for `version`, `encoding` and `standalone`
+/// with either quote, and nothing that could end it early (`?`, `>`) or start markup.
+fn is_declaration_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric()
+        || is_xml_space(byte)
+        || matches!(byte, b'=' | b'"' | b'\'' | b'.' | b'-' | b'_')
+}
+
+/// Reads `input` if it is in the subset and decodes without error; `None` otherwise.
+pub(crate) fn scan_document<S: Schema>(input: &[u8], limits: &XmlLimits) -> Option<(S, Fields)> {
+    limits.check_size(input.len()).ok()?;
+    let text = simdutf8::basic::from_utf8(input).ok()?;
+    let mut scanner = Scanner {
+        text,
+        bytes: input,
+        builder: Builder::<S>::new(limits, input.len()),
+        has_cr: input.contains(&b'\r'),
+    };
+    let mut at = if input.starts_with(BOM) { BOM.len() } else { 0 };
+    // Bounded loop: every step consumes at least one byte or declines.
+    while let Some(&first) = input.get(at) {
+        at = match first {
+            b'<' => scanner.markup(at)?,
+            b'&' => scanner.reference(at)?,
+            _ => scanner.text(at)?,
+        };
+    }
+    scanner.builder.finish(input.len()).ok()
+}
+
+/// The document and the builder it feeds.
+struct Scanner<'a, S> {
+    /// The document, checked as UTF-8; sliced only at ASCII bytes.
+    text: &'a str,
+    /// The same, as bytes.
+    bytes: &'a [u8],
+    builder: Builder<S>,
+    /// Whether the document holds a CR anywhere, so text pieces may need normalizing.
+    has_cr: bool,
+}
+
+impl<S: Schema> Scanner<'_, S> {
+    /// Length of the run of name bytes starting at `from`.
+    fn name_len(&self, from: usize) -> usize {
+        self.bytes.get(from..).map_or(0, |rest| {
+            rest.iter().take_while(|&&b| is_name_byte(b)).count()
+        })
+    }
+
+    /// Position of the first non-blank byte at or after `from`.
+    fn skip_space(&self, from: usize) -> usize {
+        from + self.bytes.get(from..).map_or(0, |rest| {
+            rest.iter().take_while(|&&b| is_xml_space(b)).count()
+        })
+    }
+
+    /// Markup starting with `<` at `at`; the position after it.
+    fn markup(&mut self, at: usize) -> Option<usize> {
+        match *self.bytes.get(at + 1)? {
+            b'/' => self.end_tag(at),
+            b'?' => self.declaration(at),
+            // Comments, CDATA sections and DOCTYPE are left to quick-xml.
+            b'!' => None,
+            _ => self.start_tag(at),
+        }
+    }
+
+    /// `<NAME>`, `<NAME/>`, blanks allowed before `>` or `/>`.
+    fn start_tag(&mut self, at: usize) -> Option<usize> {
+        let name_start = at + 1;
+        let name_end = name_start + self.name_len(name_start);
+        let name = self.text.get(name_start..name_end)?;
+        let close = self.skip_space(name_end);
+        let (empty, next) = match *self.bytes.get(close)? {
+            b'>' => (false, close + 1),
+            b'/' if self.bytes.get(close + 1) == Some(&b'>') => (true, close + 2),
+            _ => return None,
+        };
+        self.builder.start(name, "", empty, at).ok()?;
+        Some(next)
+    }
+
+    /// `</NAME>` closing the innermost open element, blanks allowed before `>`.
+    fn end_tag(&mut self, at: usize) -> Option<usize> {
+        let name_start = at + 2;
+        let name_end = name_start + self.name_len(name_start);
+        let name = self.text.get(name_start..name_end)?;
+        let close = self.skip_space(name_end);
+        if self.bytes.get(close) != Some(&b'>')
+            || !self.builder.inside_root()
+            || name != self.builder.open_name()
+        {
+            return None;
+        }
+        self.builder.end(at).ok()?;
+        Some(close + 1)
+    }
+
+    /// `<?xml ...?>` with plain attribute-like content; other processing instructions are
+    /// left to quick-xml.
+    fn declaration(&mut self, at: usize) -> Option<usize> {
+        let body = at + 5;
+        if self.bytes.get(at..body)? != b"<?xml" || !is_xml_space(*self.bytes.get(body)?) {
+            return None;
+        }
+        let rest = self.bytes.get(body..)?;
+        let question = rest.iter().position(|&b| !is_declaration_byte(b))?;
+        let end = body + question;
+        if self.bytes.get(end..end + 2)? != b"?>" {
+            return None;
+        }
+        self.builder.declaration(at).ok()?;
+        Some(end + 2)
+    }
+
+    /// `&name;`: one of the five predefined entities or a character reference.
+    fn reference(&mut self, at: usize) -> Option<usize> {
+        // The longest reference the builder resolves is `&#x10FFFF;` or a zero-padded
+        // number; longer runs are left to quick-xml.
+        const LONGEST_NAME: usize = 16;
+        let rest = self.bytes.get(at + 1..)?;
+        let len = rest
+            .iter()
+            .take(LONGEST_NAME + 1)
+            .position(|&b| b == b';')?;
+        let name = self.text.get(at + 1..at + 1 + len)?;
+        self.builder.reference(name, at).ok()?;
+        Some(at + len + 2)
+    }
+
+    /// Character data up to the next `<` or `&` (or the end).
+    fn text(&mut self, at: usize) -> Option<usize> {
+        let rest = self.bytes.get(at..)?;
+        let len = rest
+            .iter()
+            .position(|&b| b == b'<' || b == b'&')
+            .unwrap_or(rest.len());
+        let piece = self.text.get(at..at + len)?;
+        if self.has_cr && piece.contains('\r') {
+            // XML 1.0 §2.11: CR LF and a lone CR both read as LF (rare: allocating is fine).
+            let normalized = piece.replace("\r\n", "\n").replace('\r', "\n");
+            self.builder.text(&normalized, false, at).ok()?;
+        } else {
+            self.builder.text(piece, false, at).ok()?;
+        }
+        Some(at + len)
+    }
+}

@@ -9,6 +9,8 @@
 //! with the same result; `tests/xml_fast_scanner_matches_quick_xml.rs` and the `xml_scan` fuzz
 //! target check that.
 
+use memchr::{memchr2, memchr3};
+
 use super::build::{Builder, Schema};
 use super::fields::{Fields, is_name_byte};
 use super::limits::XmlLimits;
@@ -28,6 +30,20 @@ fn is_declaration_byte(byte: u8) -> bool {
         || matches!(byte, b'=' | b'"' | b'\'' | b'.' | b'-' | b'_')
 }
 
+/// Length of the text at the start of `rest`: up to the first `<`, `&` or CR. Most SCA
+/// values are a few bytes long, for which a plain loop beats the setup of a SIMD search;
+/// longer runs (notes, signatures) go to the SIMD search after the first bytes.
+fn text_run(rest: &[u8]) -> usize {
+    const SHORT: usize = 16;
+    let stop = |b: &u8| matches!(b, b'<' | b'&' | b'\r');
+    let head = rest.get(..SHORT).unwrap_or(rest);
+    if let Some(len) = head.iter().position(stop) {
+        return len;
+    }
+    let tail = rest.get(head.len()..).unwrap_or_default();
+    head.len() + memchr3(b'<', b'&', b'\r', tail).unwrap_or(tail.len())
+}
+
 /// Reads `input` if it is in the subset and decodes without error; `None` otherwise.
 pub(crate) fn scan_document<S: Schema>(input: &[u8], limits: &XmlLimits) -> Option<(S, Fields)> {
     limits.check_size(input.len()).ok()?;
@@ -36,7 +52,6 @@ pub(crate) fn scan_document<S: Schema>(input: &[u8], limits: &XmlLimits) -> Opti
         text,
         bytes: input,
         builder: Builder::<S>::new(limits, input.len()),
-        has_cr: input.contains(&b'\r'),
     };
     let mut at = if input.starts_with(BOM) { BOM.len() } else { 0 };
     // Bounded loop: every step consumes at least one byte or declines.
@@ -57,8 +72,6 @@ struct Scanner<'a, S> {
     /// The same, as bytes.
     bytes: &'a [u8],
     builder: Builder<S>,
-    /// Whether the document holds a CR anywhere, so text pieces may need normalizing.
-    has_cr: bool,
 }
 
 impl<S: Schema> Scanner<'_, S> {
@@ -102,16 +115,21 @@ impl<S: Schema> Scanner<'_, S> {
         Some(next)
     }
 
-    /// `</NAME>` closing the innermost open element, blanks allowed before `>`.
+    /// `</NAME>` closing the innermost open element, blanks allowed before `>`. The name is
+    /// compared with the open one in place rather than scanned.
     fn end_tag(&mut self, at: usize) -> Option<usize> {
+        if !self.builder.inside_root() {
+            return None;
+        }
         let name_start = at + 2;
-        let name_end = name_start + self.name_len(name_start);
-        let name = self.text.get(name_start..name_end)?;
+        let name_end = name_start + self.builder.open_name().len();
+        if self.bytes.get(name_start..name_end)? != self.builder.open_name().as_bytes() {
+            return None;
+        }
+        // A longer name with the open one as prefix ends up here too: refused below, since
+        // a name byte is neither a blank nor `>`.
         let close = self.skip_space(name_end);
-        if self.bytes.get(close) != Some(&b'>')
-            || !self.builder.inside_root()
-            || name != self.builder.open_name()
-        {
+        if self.bytes.get(close) != Some(&b'>') {
             return None;
         }
         self.builder.end(at).ok()?;
@@ -153,16 +171,15 @@ impl<S: Schema> Scanner<'_, S> {
     /// Character data up to the next `<` or `&` (or the end).
     fn text(&mut self, at: usize) -> Option<usize> {
         let rest = self.bytes.get(at..)?;
-        let len = rest
-            .iter()
-            .position(|&b| b == b'<' || b == b'&')
-            .unwrap_or(rest.len());
-        let piece = self.text.get(at..at + len)?;
-        if self.has_cr && piece.contains('\r') {
-            // XML 1.0 §2.11: CR LF and a lone CR both read as LF (rare: allocating is fine).
+        let mut len = text_run(rest);
+        if rest.get(len) == Some(&b'\r') {
+            // Rare: line ends to normalize. XML 1.0 §2.11: CR LF and a lone CR read as LF.
+            len = memchr2(b'<', b'&', rest).unwrap_or(rest.len());
+            let piece = self.text.get(at..at + len)?;
             let normalized = piece.replace("\r\n", "\n").replace('\r', "\n");
             self.builder.text(&normalized, false, at).ok()?;
         } else {
+            let piece = self.text.get(at..at + len)?;
             self.builder.text(piece, false, at).ok()?;
         }
         Some(at + len)

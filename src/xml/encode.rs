@@ -11,13 +11,17 @@ use super::fields::Fields;
 pub(crate) fn put_escaped(out: &mut BytesMut, text: &str) {
     let bytes = text.as_bytes();
     let mut done = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'\r' => b"&#13;",
-            _ => continue,
+    // Bounded: each pass moves `done` past one escaped byte.
+    while let Some(offset) = bytes
+        .get(done..)
+        .and_then(|rest| rest.iter().position(|&b| NEEDS_ESCAPE[usize::from(b)]))
+    {
+        let i = done + offset;
+        let escape: &[u8] = match bytes.get(i) {
+            Some(b'&') => b"&amp;",
+            Some(b'<') => b"&lt;",
+            Some(b'>') => b"&gt;",
+            _ => b"&#13;",
         };
         out.put_slice(bytes.get(done..i).unwrap_or_default());
         out.put_slice(escape);
@@ -25,6 +29,16 @@ pub(crate) fn put_escaped(out: &mut BytesMut, text: &str) {
     }
     out.put_slice(bytes.get(done..).unwrap_or_default());
 }
+
+/// The bytes [`put_escaped`] replaces, as a table: one lookup per byte of every value written.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'\r' as usize] = true;
+    table
+};
 
 /// Appends `<NAME>value</NAME>\n`, or `<NAME />\n` for an empty value.
 pub(crate) fn put_element(out: &mut BytesMut, name: &str, value: &str) {

@@ -311,6 +311,19 @@ impl<S: Schema> Builder<S> {
         Ok(())
     }
 
+    /// Whether the innermost open element is a field still holding text (or nothing yet).
+    fn open_leaf(&self) -> bool {
+        self.current
+            .and_then(|index| self.fields.nodes.get(index))
+            .is_some_and(|node| !node.group)
+    }
+
+    /// Whether blank text here would be dropped as layout (no text field is open), which is
+    /// what [`Builder::text`] does with it: the scanner then skips it without a call.
+    pub(crate) fn drops_blank_text(&self) -> bool {
+        self.phase != Phase::Inside || !self.open_leaf()
+    }
+
     /// Character data: `blank` text is layout between elements; anything else is a value.
     pub(crate) fn text(&mut self, text: &str, is_data: bool, at: usize) -> Result<(), XmlError> {
         let blank = !is_data && is_xml_whitespace(text);
@@ -323,11 +336,7 @@ impl<S: Schema> Builder<S> {
                 }
             }
             Phase::Inside => {
-                let open_leaf = self
-                    .current
-                    .and_then(|index| self.fields.nodes.get(index))
-                    .is_some_and(|node| !node.group);
-                if open_leaf {
+                if self.open_leaf() {
                     self.fields.text.push_str(text);
                     self.data |= !blank;
                     Ok(())

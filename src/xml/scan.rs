@@ -170,6 +170,12 @@ impl<S: Schema> Scanner<'_, S> {
 
     /// Character data up to the next `<` or `&` (or the end).
     fn text(&mut self, at: usize) -> Option<usize> {
+        if self.bytes.get(at).is_some_and(|&b| is_xml_space(b)) && self.builder.drops_blank_text() {
+            // Layout between elements. Blanks followed by other text would be refused by the
+            // builder (text outside a field), so skipping only the blanks declines just the
+            // same, one step later.
+            return Some(self.skip_space(at));
+        }
         let rest = self.bytes.get(at..)?;
         let mut len = text_run(rest);
         if rest.get(len) == Some(&b'\r') {

@@ -8,7 +8,7 @@ use super::build::{Schema, Slot};
 use super::codes::{ResultCode, StandardAnswer, TerminationStatus};
 use super::counter::Counter;
 use super::decode::{decode_document, read_document};
-use super::encode::{fields_size_hint, put_element, put_fields, put_number_element};
+use super::encode::{XmlOut, fields_size_hint, put_element, put_fields, put_number_element};
 use super::error::XmlError;
 use super::fields::Fields;
 use super::function::{Command, FunctionType};
@@ -513,7 +513,7 @@ impl Response {
     /// request's fields \[spec\], written without copying or growing the response.
     pub(crate) fn encode_echoing(
         &self,
-        out: &mut BytesMut,
+        out: &mut impl XmlOut,
         counter: Option<Counter>,
         pos_recon: Option<&str>,
     ) {
@@ -522,8 +522,8 @@ impl Response {
         let text_len = self.response_text.as_deref().map_or(0, str::len)
             + self.result.as_deref().map_or(0, str::len)
             + pos_recon.map_or(0, str::len);
-        out.reserve(200 + text_len * 2 + fields_size_hint(&self.fields));
-        out.put_slice(b"<RESPONSE>\n");
+        out.reserve_for(200 + text_len * 2 + fields_size_hint(&self.fields));
+        out.put_str("<RESPONSE>\n");
         if let Some(text) = &self.response_text {
             put_element(out, "RESPONSE_TEXT", text);
         }
@@ -543,7 +543,7 @@ impl Response {
         if let Some(recon) = pos_recon {
             put_element(out, POS_RECON, recon);
         }
-        out.put_slice(b"</RESPONSE>\n");
+        out.put_str("</RESPONSE>\n");
     }
 
     /// The command's own fields, in order.

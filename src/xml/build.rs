@@ -167,9 +167,13 @@ impl<S: Schema> Builder<S> {
         }
     }
 
+    /// A start tag (or an empty-element tag when `empty`). `checked_name` says the reader
+    /// has already matched `name` against the SCA alphabet (what `is_valid_name` checks), so
+    /// the builder does not scan it again.
     pub(crate) fn start(
         &mut self,
         name: &str,
+        checked_name: bool,
         attributes: &str,
         empty: bool,
         at: usize,
@@ -191,11 +195,17 @@ impl<S: Schema> Builder<S> {
                 Ok(())
             }
             Phase::After => Err(XmlError::TrailingContent { offset: at }),
-            Phase::Inside => self.start_field(name, empty, at),
+            Phase::Inside => self.start_field(name, checked_name, empty, at),
         }
     }
 
-    fn start_field(&mut self, name: &str, empty: bool, at: usize) -> Result<(), XmlError> {
+    fn start_field(
+        &mut self,
+        name: &str,
+        checked_name: bool,
+        empty: bool,
+        at: usize,
+    ) -> Result<(), XmlError> {
         if self.depth >= self.limits.max_depth {
             return Err(XmlError::TooDeep {
                 offset: at,
@@ -209,7 +219,7 @@ impl<S: Schema> Builder<S> {
                 limit: self.limits.max_fields,
             });
         }
-        if !is_valid_name(name.as_bytes()) {
+        if !checked_name && !is_valid_name(name.as_bytes()) {
             return Err(XmlError::InvalidName { offset: Some(at) });
         }
         match self.current {

@@ -79,11 +79,11 @@ pub(crate) fn read_document<S: Schema>(
         match event {
             Event::Start(start) => {
                 let name = start.name();
-                builder.start(name.0, start.attributes_raw(), false, at)?;
+                builder.start(name.0, false, start.attributes_raw(), false, at)?;
             }
             Event::Empty(start) => {
                 let name = start.name();
-                builder.start(name.0, start.attributes_raw(), true, at)?;
+                builder.start(name.0, false, start.attributes_raw(), true, at)?;
             }
             Event::End(_) => builder.end(at)?,
             Event::Text(text) => {

@@ -12,7 +12,7 @@
 use memchr::{memchr2, memchr3};
 
 use super::build::{Builder, Schema};
-use super::fields::{Fields, is_name_byte};
+use super::fields::{Fields, is_name_byte, is_name_start};
 use super::limits::XmlLimits;
 
 /// The UTF-8 byte order mark, which quick-xml skips at the start of a document.
@@ -105,13 +105,18 @@ impl<S: Schema> Scanner<'_, S> {
         let name_start = at + 1;
         let name_end = name_start + self.name_len(name_start);
         let name = self.text.get(name_start..name_end)?;
+        // Every byte is a name byte; with a valid first one the name is in the alphabet.
+        let checked_name = self
+            .bytes
+            .get(name_start)
+            .is_some_and(|&b| is_name_start(b));
         let close = self.skip_space(name_end);
         let (empty, next) = match *self.bytes.get(close)? {
             b'>' => (false, close + 1),
             b'/' if self.bytes.get(close + 1) == Some(&b'>') => (true, close + 2),
             _ => return None,
         };
-        self.builder.start(name, "", empty, at).ok()?;
+        self.builder.start(name, checked_name, "", empty, at).ok()?;
         Some(next)
     }
 

@@ -1,5 +1,6 @@
 //! SCA XML documents: `TRANSACTION` requests and `RESPONSE` answers as typed values, parsed
-//! from bytes with quick-xml and written back in the conventional form (PROTOCOL.md §3–§4).
+//! from bytes (a scanner for SCA's XML subset, quick-xml for everything else) and written back
+//! in the conventional form (PROTOCOL.md §3–§4).
 //!
 //! Depends on no other layer. Hostile input is refused with an [`XmlError`] saying what and
 //! where; nothing is ever expanded (DTDs are refused) and every buffer is bounded by

@@ -122,3 +122,9 @@ pub use broker::{
     CounterBook, CounterError, Link, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
     RequestFailure, SubmitOptions, UpgradeInfo, WhenBusy,
 };
+
+/// Internals the equivalence tests and fuzz targets reach; not part of the supported API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::xml::paths as xml_paths;
+}

@@ -56,8 +56,9 @@ pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     out: VecDeque<TerminalOutput>,
     /// Bytes in `out` not drained yet.
     pub(super) queued_bytes: usize,
-    /// Reused buffer for encoding answers.
-    pub(super) scratch: BytesMut,
+    /// Reused buffer for encoding answers: a `String`, so the text frame needs no UTF-8
+    /// check of what the XML writer just wrote.
+    pub(super) scratch: String,
 }
 
 /// Where the link is in its life.
@@ -132,7 +133,7 @@ impl<K: KeyStore> Terminal<K> {
             link_first_id: 0,
             out: VecDeque::new(),
             queued_bytes: 0,
-            scratch: BytesMut::new(),
+            scratch: String::new(),
             config,
         };
         terminal.push_status(false);

@@ -179,13 +179,9 @@ impl<K: KeyStore> Terminal<K> {
         let Link::Open { ws } = &mut self.link else {
             return;
         };
-        // The XML writer only writes UTF-8; a failure here would be its bug, and dropping the
-        // answer is then better than a panic.
-        if let Ok(text) = std::str::from_utf8(&self.scratch) {
-            // The connection's own mark is set out of reach (the terminal keeps its own), and
-            // a closing connection refusing data is the link loss already reported.
-            let _ = ws.send_text(now, text);
-        }
+        // The connection's own mark is set out of reach (the terminal keeps its own), and a
+        // closing connection refusing data is the link loss already reported.
+        let _ = ws.send_text(now, &self.scratch);
     }
 }
 

@@ -6,43 +6,103 @@ use bytes::{BufMut, BytesMut};
 
 use super::fields::Fields;
 
-/// Appends `text` escaped for element content: `&`, `<`, `>` as entities, and CR as `&#13;`
-/// so that XML end-of-line normalization gives it back unchanged.
-pub(crate) fn put_escaped(out: &mut BytesMut, text: &str) {
-    let bytes = text.as_bytes();
-    let mut done = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'\r' => b"&#13;",
-            _ => continue,
-        };
-        out.put_slice(bytes.get(done..i).unwrap_or_default());
-        out.put_slice(escape);
-        done = i + 1;
-    }
-    out.put_slice(bytes.get(done..).unwrap_or_default());
+/// Where the writer appends: a caller's `BytesMut` (the public `encode`), or a `String` when
+/// the text goes on as a WebSocket text message, which then needs no UTF-8 check of what was
+/// just written (every piece appended is a `&str`).
+pub(crate) trait XmlOut {
+    /// Appends `text`.
+    fn put_str(&mut self, text: &str);
+    /// Appends one ASCII character (cheaper than a one-byte `put_str`).
+    fn put_ascii(&mut self, ascii: u8);
+    /// Makes room for `additional` more bytes.
+    fn reserve_for(&mut self, additional: usize);
 }
 
+impl XmlOut for BytesMut {
+    #[inline]
+    fn put_str(&mut self, text: &str) {
+        self.put_slice(text.as_bytes());
+    }
+
+    #[inline]
+    fn put_ascii(&mut self, ascii: u8) {
+        self.put_u8(ascii);
+    }
+
+    fn reserve_for(&mut self, additional: usize) {
+        self.reserve(additional);
+    }
+}
+
+impl XmlOut for String {
+    #[inline]
+    fn put_str(&mut self, text: &str) {
+        self.push_str(text);
+    }
+
+    #[inline]
+    fn put_ascii(&mut self, ascii: u8) {
+        // Only ASCII is passed; any other byte would still be written as valid UTF-8.
+        self.push(char::from(ascii));
+    }
+
+    fn reserve_for(&mut self, additional: usize) {
+        self.reserve(additional);
+    }
+}
+
+/// Appends `text` escaped for element content: `&`, `<`, `>` as entities, and CR as `&#13;`
+/// so that XML end-of-line normalization gives it back unchanged.
+pub(crate) fn put_escaped(out: &mut impl XmlOut, text: &str) {
+    let bytes = text.as_bytes();
+    let mut done = 0;
+    // Bounded: each pass moves `done` past one escaped byte.
+    while let Some(offset) = bytes
+        .get(done..)
+        .and_then(|rest| rest.iter().position(|&b| NEEDS_ESCAPE[usize::from(b)]))
+    {
+        let i = done + offset;
+        let escape = match bytes.get(i) {
+            Some(b'&') => "&amp;",
+            Some(b'<') => "&lt;",
+            Some(b'>') => "&gt;",
+            _ => "&#13;",
+        };
+        // Slicing at an ASCII byte is always on a character boundary.
+        out.put_str(text.get(done..i).unwrap_or_default());
+        out.put_str(escape);
+        done = i + 1;
+    }
+    out.put_str(text.get(done..).unwrap_or_default());
+}
+
+/// The bytes [`put_escaped`] replaces, as a table: one lookup per byte of every value written.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'\r' as usize] = true;
+    table
+};
+
 /// Appends `<NAME>value</NAME>\n`, or `<NAME />\n` for an empty value.
-pub(crate) fn put_element(out: &mut BytesMut, name: &str, value: &str) {
-    out.put_u8(b'<');
-    out.put_slice(name.as_bytes());
+pub(crate) fn put_element(out: &mut impl XmlOut, name: &str, value: &str) {
+    out.put_ascii(b'<');
+    out.put_str(name);
     if value.is_empty() {
-        out.put_slice(b" />\n");
+        out.put_str(" />\n");
         return;
     }
-    out.put_u8(b'>');
+    out.put_ascii(b'>');
     put_escaped(out, value);
-    out.put_slice(b"</");
-    out.put_slice(name.as_bytes());
-    out.put_slice(b">\n");
+    out.put_str("</");
+    out.put_str(name);
+    out.put_str(">\n");
 }
 
 /// Appends a decimal number as an element, without going through `fmt`.
-pub(crate) fn put_number_element(out: &mut BytesMut, name: &str, value: i64) {
+pub(crate) fn put_number_element(out: &mut impl XmlOut, name: &str, value: i64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     let mut rest = value.unsigned_abs();
@@ -56,20 +116,21 @@ pub(crate) fn put_number_element(out: &mut BytesMut, name: &str, value: i64) {
             break;
         }
     }
-    out.put_u8(b'<');
-    out.put_slice(name.as_bytes());
-    out.put_u8(b'>');
+    out.put_ascii(b'<');
+    out.put_str(name);
+    out.put_ascii(b'>');
     if value < 0 {
-        out.put_u8(b'-');
+        out.put_ascii(b'-');
     }
-    out.put_slice(digits.get(at..).unwrap_or_default());
-    out.put_slice(b"</");
-    out.put_slice(name.as_bytes());
-    out.put_slice(b">\n");
+    // ASCII digits: the check cannot fail.
+    out.put_str(std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
+    out.put_str("</");
+    out.put_str(name);
+    out.put_str(">\n");
 }
 
 /// Appends every field in document order, groups as nested elements.
-pub(crate) fn put_fields(out: &mut BytesMut, fields: &Fields) {
+pub(crate) fn put_fields(out: &mut impl XmlOut, fields: &Fields) {
     // Pre-order walk with an explicit stack of open groups (node index past each subtree),
     // so nesting depth cannot exhaust the call stack.
     let mut open: Vec<(usize, &str)> = Vec::new();
@@ -83,9 +144,9 @@ pub(crate) fn put_fields(out: &mut BytesMut, fields: &Fields) {
         }
         let name = fields.name_of(node);
         if node.group {
-            out.put_u8(b'<');
-            out.put_slice(name.as_bytes());
-            out.put_slice(b">\n");
+            out.put_ascii(b'<');
+            out.put_str(name);
+            out.put_str(">\n");
             open.push((node.end as usize, name));
         } else {
             put_element(out, name, fields.value_of(node));
@@ -96,10 +157,10 @@ pub(crate) fn put_fields(out: &mut BytesMut, fields: &Fields) {
     }
 }
 
-fn close_tag(out: &mut BytesMut, name: &str) {
-    out.put_slice(b"</");
-    out.put_slice(name.as_bytes());
-    out.put_slice(b">\n");
+fn close_tag(out: &mut impl XmlOut, name: &str) {
+    out.put_str("</");
+    out.put_str(name);
+    out.put_str(">\n");
 }
 
 /// Upper bound on the bytes `put_fields` writes, to reserve once (escapes may exceed it;

@@ -63,6 +63,16 @@ pub(crate) fn is_valid_name(name: &[u8]) -> bool {
     }
 }
 
+/// Whether `byte` may appear in a name (anywhere but, for digits, `-` and `.`, first).
+pub(crate) fn is_name_byte(byte: u8) -> bool {
+    NAME_BYTES[usize::from(byte)] != 0
+}
+
+/// Whether `byte` may start a name.
+pub(crate) fn is_name_start(byte: u8) -> bool {
+    NAME_BYTES[usize::from(byte)] == NAME_START
+}
+
 /// Class of each byte in names: 0 outside, [`NAME_START`] may start one, 1 may follow.
 /// A table because names are checked for every element parsed.
 const NAME_BYTES: [u8; 256] = {

@@ -1,5 +1,7 @@
 //! Bounds on what a hostile document can make the parser hold.
 
+use super::error::XmlError;
+
 /// Limits applied while decoding; every growing thing the parser keeps is bounded by one.
 ///
 /// Nothing is ever expanded (no entity declarations are accepted), so the decoded text is never
@@ -24,6 +26,18 @@ impl XmlLimits {
         max_depth: 16,
         max_fields: 4096,
     };
+}
+
+impl XmlLimits {
+    /// Refuses a document longer than `max_document_bytes` (itself capped at `u32::MAX`, the
+    /// width of the offsets kept for decoded fields).
+    pub(crate) fn check_size(&self, size: usize) -> Result<(), XmlError> {
+        let limit = self.max_document_bytes.min(u32::MAX as usize);
+        if size > limit {
+            return Err(XmlError::TooLarge { size, limit });
+        }
+        Ok(())
+    }
 }
 
 impl Default for XmlLimits {

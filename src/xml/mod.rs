@@ -1,10 +1,12 @@
 //! SCA XML documents: `TRANSACTION` requests and `RESPONSE` answers as typed values, parsed
-//! from bytes with quick-xml and written back in the conventional form (PROTOCOL.md §3–§4).
+//! from bytes (a scanner for SCA's XML subset, quick-xml for everything else) and written back
+//! in the conventional form (PROTOCOL.md §3–§4).
 //!
 //! Depends on no other layer. Hostile input is refused with an [`XmlError`] saying what and
 //! where; nothing is ever expanded (DTDs are refused) and every buffer is bounded by
 //! [`XmlLimits`].
 
+mod build;
 mod classify;
 mod codes;
 mod counter;
@@ -15,6 +17,9 @@ mod fields;
 mod function;
 mod limits;
 mod model;
+#[doc(hidden)]
+pub mod paths;
+mod scan;
 
 pub use classify::{RequestClass, SessionEffect};
 pub use codes::{AnswerEntry, ResultCode, StandardAnswer, TerminationStatus};

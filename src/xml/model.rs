@@ -4,14 +4,16 @@ use std::borrow::Cow;
 
 use bytes::{BufMut, BytesMut};
 
+use super::build::{Schema, Slot};
 use super::codes::{ResultCode, StandardAnswer, TerminationStatus};
 use super::counter::Counter;
-use super::decode::{Schema, Slot, decode_document};
-use super::encode::{fields_size_hint, put_element, put_fields, put_number_element};
+use super::decode::{decode_document, read_document};
+use super::encode::{XmlOut, fields_size_hint, put_element, put_fields, put_number_element};
 use super::error::XmlError;
 use super::fields::Fields;
 use super::function::{Command, FunctionType};
 use super::limits::XmlLimits;
+use super::scan::scan_document;
 
 /// A POS request: root `TRANSACTION` \[spec\].
 ///
@@ -176,8 +178,23 @@ impl Transaction {
 
     /// Parses a request under `limits`. Refuses (never expands) DTDs and entity declarations.
     pub fn decode_with(bytes: &[u8], limits: &XmlLimits) -> Result<Self, XmlError> {
-        let mut slots = TransactionSlots::default();
-        let fields = decode_document(bytes, limits, &mut slots)?;
+        decode_document(bytes, limits).and_then(Self::from_decoded)
+    }
+
+    /// [`Transaction::decode_with`] by the subset scanner alone: `None` when it declines.
+    pub(crate) fn decode_by_scanner(
+        bytes: &[u8],
+        limits: &XmlLimits,
+    ) -> Option<Result<Self, XmlError>> {
+        scan_document(bytes, limits).map(Self::from_decoded)
+    }
+
+    /// [`Transaction::decode_with`] by quick-xml alone.
+    pub(crate) fn decode_by_quick_xml(bytes: &[u8], limits: &XmlLimits) -> Result<Self, XmlError> {
+        read_document(bytes, limits).and_then(Self::from_decoded)
+    }
+
+    fn from_decoded((slots, fields): (TransactionSlots, Fields)) -> Result<Self, XmlError> {
         let function_type = slots.function_type.ok_or(XmlError::MissingField {
             field: "FUNCTION_TYPE",
         })?;
@@ -466,11 +483,23 @@ impl Response {
     /// are responses too); a RESULT_CODE that is not an integer or a COUNTER out of range is
     /// [`XmlError::InvalidValue`].
     pub fn decode_with(bytes: &[u8], limits: &XmlLimits) -> Result<Self, XmlError> {
-        let mut slots = ResponseSlots::default();
-        let fields = decode_document(bytes, limits, &mut slots)?;
+        decode_document(bytes, limits).map(Self::from_decoded)
+    }
+
+    /// [`Response::decode_with`] by the subset scanner alone: `None` when it declines.
+    pub(crate) fn decode_by_scanner(bytes: &[u8], limits: &XmlLimits) -> Option<Self> {
+        scan_document(bytes, limits).map(Self::from_decoded)
+    }
+
+    /// [`Response::decode_with`] by quick-xml alone.
+    pub(crate) fn decode_by_quick_xml(bytes: &[u8], limits: &XmlLimits) -> Result<Self, XmlError> {
+        read_document(bytes, limits).map(Self::from_decoded)
+    }
+
+    fn from_decoded((slots, fields): (ResponseSlots, Fields)) -> Self {
         let mut response = slots.response;
         response.fields = fields;
-        Ok(response)
+        response
     }
 
     /// Appends the document to `out`: RESPONSE_TEXT, RESULT, RESULT_CODE, TERMINATION_STATUS,
@@ -484,7 +513,7 @@ impl Response {
     /// request's fields \[spec\], written without copying or growing the response.
     pub(crate) fn encode_echoing(
         &self,
-        out: &mut BytesMut,
+        out: &mut impl XmlOut,
         counter: Option<Counter>,
         pos_recon: Option<&str>,
     ) {
@@ -493,8 +522,8 @@ impl Response {
         let text_len = self.response_text.as_deref().map_or(0, str::len)
             + self.result.as_deref().map_or(0, str::len)
             + pos_recon.map_or(0, str::len);
-        out.reserve(200 + text_len * 2 + fields_size_hint(&self.fields));
-        out.put_slice(b"<RESPONSE>\n");
+        out.reserve_for(200 + text_len * 2 + fields_size_hint(&self.fields));
+        out.put_str("<RESPONSE>\n");
         if let Some(text) = &self.response_text {
             put_element(out, "RESPONSE_TEXT", text);
         }
@@ -514,7 +543,7 @@ impl Response {
         if let Some(recon) = pos_recon {
             put_element(out, POS_RECON, recon);
         }
-        out.put_slice(b"</RESPONSE>\n");
+        out.put_str("</RESPONSE>\n");
     }
 
     /// The command's own fields, in order.

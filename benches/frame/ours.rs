@@ -33,7 +33,7 @@ impl Reader {
         Self {
             conn: Connection::new(Role::Server, config(), now, 1),
             stream: Replay::new(w.wire.clone()),
-            buf: vec![0; READ_CHUNK],
+            buf: vec![0; DRIVER_BUF],
             now,
             frames: w.frames,
         }
@@ -109,11 +109,17 @@ impl OwnedReader {
     }
 }
 
+/// The read buffer of the borrowed-input driver, and the queued bytes at which the writer
+/// drains into the sink (one socket write): 16 KiB as in the crate's example drivers, so a
+/// read or a batch of writes stays in the L1 cache between the copy and its use.
+const DRIVER_BUF: usize = 16 * 1024;
+const WRITE_CHUNK: usize = DRIVER_BUF;
+
 /// The owned reader's buffer block.
 const OWNED_BLOCK: usize = 4 << 20;
 
-/// Client side: `send_*` each message (masked with keys from the seed), then drain the
-/// transmits into the sink.
+/// Client side: `send_*` each message (masked with keys from the seed), writing the queued
+/// transmits into the sink whenever `WRITE_CHUNK` bytes wait, and at the end.
 pub(crate) struct Writer {
     conn: Connection,
     sink: Sink,
@@ -145,7 +151,16 @@ impl Writer {
                 Kind::Text => self.conn.send_text(self.now, &self.text),
             }
             .expect("sca-ws send");
+            // Write out once a socket-write's worth is queued (tungstenite's write buffer does
+            // the same at 128 KiB): small frames share one write, large ones go out while hot.
+            if self.conn.queued_bytes() >= WRITE_CHUNK {
+                self.drain();
+            }
         }
+        self.drain();
+    }
+
+    fn drain(&mut self) {
         while let Some(output) = self.conn.poll_output() {
             match output {
                 Output::Transmit(bytes) => self.sink.write_all(&bytes),

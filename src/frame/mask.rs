@@ -1,48 +1,79 @@
 //! Masking (RFC 6455 §5.3): XOR with a 4-byte key, many bytes per step.
+//!
+//! This is the crate's one module with `unsafe` code: a single `set_len` after a fused
+//! copy-and-mask loop has written every byte it exposes. Fusing the copy with the XOR writes
+//! each byte once instead of twice (`benches/frame.rs`; see docs/performance.md for the
+//! figures), which safe `BytesMut` calls cannot express. `cargo +nightly miri test` runs this
+//! module's tests in CI.
+
+use std::mem::MaybeUninit;
 
 use bytes::BytesMut;
 
-/// Bytes copied then unmasked at a time, so the second touch hits the L1 cache. Kept under
-/// glibc's `rep movsb` threshold (4 KiB with AVX2): on AMD Zen that path drops to ~2 GB/s
-/// when source and destination are 4 KiB-aliased (glibc before 2.39), and 2 KiB copies
-/// through vector registers are as fast everywhere.
-const CHUNK: usize = 2 * 1024;
+/// Bytes handled per step: one 128-bit vector register, the widest every x86-64 has.
+const BLOCK: usize = 16;
+
+/// The key repeated to fill a block, starting `phase` bytes into the key.
+#[inline]
+fn key_block(key: [u8; 4], phase: usize) -> [u8; BLOCK] {
+    let mut block = [0u8; BLOCK];
+    for (i, byte) in block.iter_mut().enumerate() {
+        *byte = key[(i + phase) & 3];
+    }
+    block
+}
 
 /// XORs `buf` with `key` in place (RFC 6455 §5.3); `phase` is the payload offset of
 /// `buf[0]`, so a payload can be (un)masked in pieces as it arrives. Masking twice with the
-/// same key and phase restores the input. Works 16 bytes at a time (one vector register).
+/// same key and phase restores the input.
 #[inline]
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], phase: usize) {
-    // Rotating the little-endian word right by 8 bits moves the key one byte to the left.
-    let key = u32::from_le_bytes(key)
-        .rotate_right(8 * (phase & 3) as u32)
-        .to_le_bytes();
-    let word = u64::from(u32::from_ne_bytes(key));
-    let word = word | (word << 32);
-    let wide = u128::from(word) | (u128::from(word) << 64);
-    let mut blocks = buf.chunks_exact_mut(16);
+    let pattern = key_block(key, phase);
+    let mut blocks = buf.chunks_exact_mut(BLOCK);
     for block in &mut blocks {
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(block);
-        block.copy_from_slice(&(u128::from_ne_bytes(bytes) ^ wide).to_ne_bytes());
+        for (byte, k) in block.iter_mut().zip(&pattern) {
+            *byte ^= k;
+        }
     }
-    for (i, byte) in blocks.into_remainder().iter_mut().enumerate() {
-        *byte ^= key[i & 3];
+    // The tail starts at a multiple of 16, where the pattern starts again.
+    for (byte, k) in blocks.into_remainder().iter_mut().zip(&pattern) {
+        *byte ^= k;
     }
 }
 
-/// Appends `src` XOR `key` to `dst`: the copy and the unmasking share one trip through the
-/// cache (copy a chunk, unmask it while it is hot).
+/// Writes `src` XOR the key into `out`, which is exactly as long as `src`: every element of
+/// `out` is written (the caller's safety argument rests on this).
 #[inline]
-pub(crate) fn extend_masked(dst: &mut BytesMut, src: &[u8], key: [u8; 4], phase: usize) {
-    for chunk in src.chunks(CHUNK) {
-        let start = dst.len();
-        dst.extend_from_slice(chunk);
-        if let Some(tail) = dst.get_mut(start..) {
-            // CHUNK is a multiple of 4, so the phase is the same for every chunk.
-            apply_mask(tail, key, phase);
+fn mask_into(out: &mut [MaybeUninit<u8>], src: &[u8], pattern: &[u8; BLOCK]) {
+    let mut out_blocks = out.chunks_exact_mut(BLOCK);
+    let mut src_blocks = src.chunks_exact(BLOCK);
+    for (out_block, src_block) in (&mut out_blocks).zip(&mut src_blocks) {
+        for (slot, (byte, k)) in out_block.iter_mut().zip(src_block.iter().zip(pattern)) {
+            slot.write(byte ^ k);
         }
     }
+    let tail = out_blocks.into_remainder().iter_mut();
+    for (slot, (byte, k)) in tail.zip(src_blocks.remainder().iter().zip(pattern)) {
+        slot.write(byte ^ k);
+    }
+}
+
+/// Appends `src` XOR `key` to `dst` (masking on send, unmasking on receive), reading each
+/// input byte and writing each output byte once.
+#[inline]
+#[allow(unsafe_code)]
+pub(crate) fn extend_masked(dst: &mut BytesMut, src: &[u8], key: [u8; 4], phase: usize) {
+    dst.reserve(src.len());
+    let start = dst.len();
+    let Some(spare) = dst.spare_capacity_mut().get_mut(..src.len()) else {
+        return; // cannot happen: `reserve` just made room for `src.len()` bytes
+    };
+    mask_into(spare, src, &key_block(key, phase));
+    // SAFETY: `spare` is the first `src.len()` bytes of spare capacity past `start`, and
+    // `mask_into` wrote every one of them (its two slices have the same length, and the
+    // block loop plus the tail loop cover it all), so `start + src.len()` bytes are
+    // initialised and within capacity.
+    unsafe { dst.set_len(start + src.len()) };
 }
 
 #[cfg(test)]

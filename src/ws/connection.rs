@@ -156,7 +156,9 @@ impl Connection {
     }
 
     /// The next thing to do: bytes to write first, then events, then (last)
-    /// [`Output::CloseTransport`]. Drain until `None` after every `handle_*` and send call.
+    /// [`Output::CloseTransport`]. Drain until `None` after every `handle_*` call. Sends may
+    /// be batched and drained together ([`queued_bytes`](Self::queued_bytes) says how much
+    /// waits; `max_outbound_bytes` bounds it).
     #[inline]
     pub fn poll_output(&mut self) -> Option<Output> {
         if !self.tx.is_empty() {

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 
 use super::{Connection, Event, Role, Utf8Bytes};
 use crate::frame::apply_mask;
@@ -171,7 +171,7 @@ impl Connection {
             }
             return false;
         }
-        let _header = bytes.split_to(header);
+        bytes.advance(header); // a pointer bump, no reference count to touch
         let data = bytes.split_to(len).freeze();
         self.events.push_back(if text {
             Event::Text(Utf8Bytes::from_validated(data))

@@ -26,6 +26,9 @@ pub(super) fn reserve_in_blocks(buf: &mut BytesMut, needed: usize) {
 /// The allocation unit of the receive and transmit buffers.
 const BLOCK: usize = 64 * 1024;
 
+/// Text is unmasked and UTF-8 checked this many bytes at a time (well inside L1).
+const TEXT_PIECE: usize = 8 * 1024;
+
 impl Connection {
     /// Bytes arrived from the transport. Any split is fine: a header or a UTF-8 code point
     /// may be cut anywhere. Input after the connection failed or closed is ignored.
@@ -170,21 +173,32 @@ impl Connection {
     #[inline]
     fn take_payload(&mut self, now: Instant, frame: InFrame, chunk: &[u8]) -> bool {
         let text = !frame.opcode.is_control() && self.message_kind == Some(DataKind::Text);
-        let buf = if frame.opcode.is_control() {
-            &mut self.control
-        } else {
-            &mut self.message
-        };
-        let start = buf.len();
-        match frame.mask {
-            Some(key) => extend_masked(buf, chunk, key, frame.received),
-            None => buf.extend_from_slice(chunk),
-        }
         if let Some(current) = self.frame.as_mut() {
             current.remaining -= chunk.len() as u64;
             current.received = current.received.wrapping_add(chunk.len());
         }
-        if text {
+        if !text {
+            let buf = if frame.opcode.is_control() {
+                &mut self.control
+            } else {
+                &mut self.message
+            };
+            match frame.mask {
+                Some(key) => extend_masked(buf, chunk, key, frame.received),
+                None => buf.extend_from_slice(chunk),
+            }
+            return true;
+        }
+        // Text is checked piece by piece right after each piece is unmasked, while it is
+        // still in the L1 cache, instead of in a second pass over the whole chunk.
+        let mut phase = frame.received;
+        for piece in chunk.chunks(TEXT_PIECE) {
+            let start = self.message.len();
+            match frame.mask {
+                Some(key) => extend_masked(&mut self.message, piece, key, phase),
+                None => self.message.extend_from_slice(piece),
+            }
+            phase = phase.wrapping_add(piece.len());
             let fresh = self.message.get(start..).unwrap_or_default();
             if self.utf8.feed(fresh).is_err() {
                 self.fail(now, WsError::InvalidUtf8);

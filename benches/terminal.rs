@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use sca_ws::{
     Connection, Output, Response, Role, ServerHandshakeConfig, Terminal, TerminalConfig,
     TerminalEvent, TerminalOutput, Transaction, WsConfig, decode_request, encode_accept,
@@ -116,19 +116,58 @@ fn bench(c: &mut Criterion) {
 
     let mut out = BytesMut::with_capacity(512);
     group.bench_function("bare_xml_parse_and_write_250B", |b| {
-        b.iter(|| {
-            let transaction = Transaction::decode(black_box(xml.as_bytes())).expect("parse");
-            black_box(&transaction);
-            out.clear();
-            let mut r = answer.clone();
-            r.push_field("POS_RECON", transaction.pos_recon().unwrap_or(""))
-                .expect("field");
-            r.encode(&mut out);
-            black_box(out.len())
-        });
+        b.iter(|| black_box(bare_parse_and_write(&xml, &answer, &mut out)));
     });
     group.finish();
 }
 
+/// The same documents without the terminal: parse the request, echo POS_RECON, write the
+/// answer.
+fn bare_parse_and_write(xml: &str, answer: &Response, out: &mut BytesMut) -> usize {
+    let transaction = Transaction::decode(black_box(xml.as_bytes())).expect("parse");
+    black_box(&transaction);
+    out.clear();
+    let mut r = answer.clone();
+    r.push_field("POS_RECON", transaction.pos_recon().unwrap_or(""))
+        .expect("field");
+    r.encode(out);
+    out.len()
+}
+
+/// A fixed number of iterations without criterion, for instruction counts that do not depend
+/// on load: `TERMINAL_BENCH_CYCLES=N` runs N cycles, `TERMINAL_BENCH_BARE=N` N bare parse +
+/// write. Under `valgrind --tool=callgrind`, (count at 12 000 − count at 2 000) / 10 000 is
+/// the cost of one, setup cancelled out.
+fn fixed_iterations() -> bool {
+    let count = |name| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    #[allow(clippy::disallowed_methods)]
+    let now = Instant::now();
+    let answer = response();
+    if let Some(n) = count("TERMINAL_BENCH_CYCLES") {
+        let (mut terminal, frame) = connected_terminal(now);
+        let sent: usize = (0..n)
+            .map(|_| cycle(&mut terminal, now, &frame, &answer))
+            .sum();
+        println!("{n} cycles, {sent} bytes sent");
+        return true;
+    }
+    if let Some(n) = count("TERMINAL_BENCH_BARE") {
+        let (xml, mut out) = (request_xml(), BytesMut::with_capacity(512));
+        let written: usize = (0..n)
+            .map(|_| bare_parse_and_write(&xml, &answer, &mut out))
+            .sum();
+        println!("{n} bare parse + write, {written} bytes written");
+        return true;
+    }
+    false
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if fixed_iterations() {
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -253,10 +253,15 @@ impl<P> Tracker<P> {
 }
 
 #[cfg(test)]
-#[allow(clippy::disallowed_methods)] // virtual time starts at one wall-clock reading
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    /// The one wall-clock reading a test takes: the origin of its virtual time.
+    #[allow(clippy::disallowed_methods)]
+    fn start() -> Instant {
+        Instant::now()
+    }
 
     const LIMITS: Limits = Limits {
         max_waiting: 2,
@@ -299,7 +304,7 @@ mod tests {
 
     #[test]
     fn one_primary_in_flight_others_wait_in_order() {
-        let t0 = Instant::now();
+        let t0 = start();
         let dl = t0 + Duration::from_secs(60);
         let mut t = Tracker::default();
         let (a, sent_a) = submit_send(&mut t, Port::Primary, Some(1), dl, WhenBusy::Queue).unwrap();
@@ -319,7 +324,7 @@ mod tests {
 
     #[test]
     fn refuse_when_busy_is_immediate() {
-        let t0 = Instant::now();
+        let t0 = start();
         let mut t = Tracker::default();
         submit_send(&mut t, Port::Primary, None, t0, WhenBusy::Refuse).unwrap();
         assert_eq!(
@@ -333,7 +338,7 @@ mod tests {
 
     #[test]
     fn secondaries_go_alongside_a_primary_up_to_their_bound() {
-        let t0 = Instant::now();
+        let t0 = start();
         let dl = t0 + Duration::from_secs(5);
         let mut t = Tracker::default();
         let (p, _) = submit_send(&mut t, Port::Primary, Some(9), dl, WhenBusy::Queue).unwrap();
@@ -348,7 +353,7 @@ mod tests {
 
     #[test]
     fn deadlines_end_requests_in_flight_and_waiting() {
-        let t0 = Instant::now();
+        let t0 = start();
         let mut t = Tracker::default();
         let (a, _) = submit_send(
             &mut t,
@@ -380,7 +385,7 @@ mod tests {
 
     #[test]
     fn link_loss_ends_everything_once() {
-        let t0 = Instant::now();
+        let t0 = start();
         let mut t = Tracker::default();
         let (a, _) = submit_send(&mut t, Port::Primary, None, t0, WhenBusy::Queue).unwrap();
         let (b, _) = submit_send(&mut t, Port::Primary, None, t0, WhenBusy::Queue).unwrap();
@@ -397,7 +402,7 @@ mod tests {
 
     #[test]
     fn unsolicited_leaves_requests_in_flight() {
-        let t0 = Instant::now();
+        let t0 = start();
         let mut t = Tracker::default();
         submit_send(&mut t, Port::Primary, Some(3), t0, WhenBusy::Queue).unwrap();
         assert_eq!(t.answer(&resp(Some(2), -1)), None);
@@ -406,7 +411,7 @@ mod tests {
 
     #[test]
     fn unpop_keeps_order() {
-        let t0 = Instant::now();
+        let t0 = start();
         let mut t: Tracker<&str> = Tracker::default();
         let a = t
             .submit(Port::Primary, t0, "a", WhenBusy::Queue, LIMITS)

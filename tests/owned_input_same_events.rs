@@ -90,14 +90,6 @@ fn run(role: Role, stream: &[u8], cuts: &[usize], feed: Option<Feed>) -> Vec<Out
     out
 }
 
-fn normalise(outputs: Vec<Output>) -> (Vec<sca_ws::Event>, Vec<u8>, bool) {
-    (
-        events(&outputs),
-        transmitted(&outputs),
-        closes_transport(&outputs),
-    )
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
     #[test]

@@ -36,15 +36,6 @@ fn run(stream: &[u8], cuts: &[usize]) -> Vec<Output> {
     out
 }
 
-/// Outputs with transmits merged, so different read sizes compare equal.
-fn normalise(outputs: Vec<Output>) -> (Vec<sca_ws::Event>, Vec<u8>, bool) {
-    (
-        events(&outputs),
-        transmitted(&outputs),
-        closes_transport(&outputs),
-    )
-}
-
 proptest! {
     #[test]
     fn whole_bytewise_and_random_splits_agree(

@@ -99,6 +99,16 @@ pub fn closes_transport(outputs: &[Output]) -> bool {
     outputs.last() == Some(&Output::CloseTransport)
 }
 
+/// Outputs reduced to what any read split must agree on: the events, all transmitted bytes
+/// merged (different read sizes cut transmits differently), and whether the transport closes.
+pub fn normalise(outputs: Vec<Output>) -> (Vec<Event>, Vec<u8>, bool) {
+    (
+        events(&outputs),
+        transmitted(&outputs),
+        closes_transport(&outputs),
+    )
+}
+
 /// Decodes unmasked frames written by a server: (first byte, payload) pairs.
 pub fn server_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     let mut frames = Vec::new();

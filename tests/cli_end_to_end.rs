@@ -184,14 +184,7 @@ fn tokio_link_example_plays_its_session() {
             .spawn()
             .expect("start tokio_link"),
     );
-    let mut status = None;
-    for _ in 0..600 {
-        status = child.0.try_wait().expect("wait");
-        if status.is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let status = child.wait_bounded(600);
     let mut out = String::new();
     let _ = child.0.stdout.take().unwrap().read_to_string(&mut out);
     assert!(

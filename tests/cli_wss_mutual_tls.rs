@@ -365,14 +365,7 @@ fn run_bounded(exe: &Path, args: &[&str]) -> (bool, String) {
             .spawn()
             .expect("start"),
     );
-    let mut status = None;
-    for _ in 0..100 {
-        status = child.0.try_wait().expect("wait");
-        if status.is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let status = child.wait_bounded(100);
     let Some(status) = status else {
         return (true, "still running after 10 s".into());
     };

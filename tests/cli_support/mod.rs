@@ -2,8 +2,9 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
-use std::process::{Child, Command};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::mpsc;
+use std::time::Duration;
 
 /// A child process killed when the test ends, on every path.
 pub(crate) struct Killed(pub(crate) Child);
@@ -12,6 +13,20 @@ impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+impl Killed {
+    /// Waits for the process to exit, checking every 100 ms at most `checks` times; `None`
+    /// if it is still running then.
+    pub(crate) fn wait_bounded(&mut self, checks: u32) -> Option<ExitStatus> {
+        for _ in 0..checks {
+            if let Some(status) = self.0.try_wait().expect("wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
     }
 }
 

@@ -18,6 +18,24 @@ fn config() -> WsConfig {
     }
 }
 
+/// Drains the messages a read completed, as the application would take them; how many.
+fn take_messages(conn: &mut Connection) -> usize {
+    let mut taken = 0;
+    while let Some(output) = conn.poll_output() {
+        match output {
+            Output::Event(Event::Binary(b)) => {
+                black_box(b);
+            }
+            Output::Event(Event::Text(t)) => {
+                black_box(t);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        taken += 1;
+    }
+    taken
+}
+
 /// Server side: read from the replayed stream into a buffer (the socket read), feed it to
 /// `handle_input`, drain `poll_output` for the messages.
 pub(crate) struct Reader {
@@ -44,18 +62,7 @@ impl Reader {
         while seen < self.frames {
             let n = self.stream.read(&mut self.buf).expect("replay read");
             self.conn.handle_input(self.now, &self.buf[..n]);
-            while let Some(output) = self.conn.poll_output() {
-                match output {
-                    Output::Event(Event::Binary(b)) => {
-                        black_box(b);
-                    }
-                    Output::Event(Event::Text(t)) => {
-                        black_box(t);
-                    }
-                    other => panic!("unexpected {other:?}"),
-                }
-                seen += 1;
-            }
+            seen += take_messages(&mut self.conn);
         }
     }
 }
@@ -93,18 +100,7 @@ impl OwnedReader {
             }
             self.stream.read_into(&mut self.buf);
             self.conn.handle_input_buf(self.now, self.buf.split());
-            while let Some(output) = self.conn.poll_output() {
-                match output {
-                    Output::Event(Event::Binary(b)) => {
-                        black_box(b);
-                    }
-                    Output::Event(Event::Text(t)) => {
-                        black_box(t);
-                    }
-                    other => panic!("unexpected {other:?}"),
-                }
-                seen += 1;
-            }
+            seen += take_messages(&mut self.conn);
         }
     }
 }

@@ -4,36 +4,46 @@
 //! into: an RFC 6455 WebSocket (subprotocol `sci`, header `x-vfi-pinpad-id`) carrying SCA's XML
 //! `<TRANSACTION>` requests (POS → terminal) and `<RESPONSE>` answers (terminal → POS).
 //!
-//! ## Sans-IO
+//! ## Sans-IO, one drive contract
 //!
-//! The crate never opens a socket, never reads a clock and draws no hidden randomness. Every
-//! state machine in it ([`Connection`], [`Terminal`], and the broker's link) is driven the same
-//! way:
+//! The crate never opens a socket, never reads a clock and draws no hidden randomness. Its
+//! three state machines, [`ws::Connection`], [`terminal::Terminal`] and [`broker::Link`], are
+//! driven the same way, under the same names (the [`Drive`] trait holds them to it):
 //!
-//! 1. **Feed what happened**: bytes received (`handle_input(now, bytes)`), the transport opened
-//!    or closed, an application command, or only that time passed (`handle_timeout(now)`; an
-//!    early or spurious call is a no-op).
-//! 2. **Drain `poll_output()` until `None`**: bytes to send, events for the application, and
-//!    transport directives (open a connection, close it).
-//! 3. **Ask `poll_timeout()`** when to wake up next, and wait for bytes or that instant.
+//! | input | method |
+//! |---|---|
+//! | bytes read from the transport | `handle_input(now, &[u8])` |
+//! | end of stream (a read returned 0) | `handle_eof(now)` |
+//! | the transport broke, or could not be opened | `handle_transport_failed(now, TransportFailure)` |
+//! | time passed (early or repeated calls do nothing) | `handle_timeout(now)` |
+//! | the application shuts the link down | `close(now, CloseCode, reason)` |
 //!
-//! Time arrives as `now: Instant`, always the first argument after `self`; entropy (the
-//! `Sec-WebSocket-Key` nonce, masking keys, backoff jitter) arrives as bytes or a seed. So a run
-//! is reproducible, and the same code runs under blocking std, tokio or an embedded loop.
-//! Peer faults are not `Err`: they become a close frame to send plus an event. `Err` is kept
-//! for the caller's misuse (sending after close, answering a request twice).
+//! | output (drain `poll_output()` until `None`) | `ws` | `terminal` | `broker` |
+//! |---|---|---|---|
+//! | bytes to write, in order | `Output::Transmit` | `Output::Transmit` | `Output::Transmit` |
+//! | close the transport | `Output::CloseTransport` | `Output::CloseTransport` | `Output::CloseTransport` |
+//! | open a transport | | `Output::Connect` | |
+//! | what the application learns | `Output::Event(ws::Event)` | `Output::Event(terminal::Event)` | `Output::Event(broker::Event)` |
+//! | when to call `handle_timeout` next | `poll_timeout()` | `poll_timeout()` | `poll_timeout()` |
+//!
+//! Constructors take `(config, now, entropy_seed)`, with a [`ws::Role`] first for the bare
+//! connection. Time arrives as `now: Instant`, always the first argument after `self`; entropy
+//! (the `Sec-WebSocket-Key` nonce, masking keys, backoff jitter) arrives as a seed. So a run is
+//! reproducible, and the same code runs under blocking std, tokio or an embedded loop. Peer
+//! faults are not `Err`: they become a close frame to send plus an event. `Err` is kept for the
+//! caller's misuse (sending after close, answering a request twice).
 //!
 //! ## Two peers in memory
 //!
-//! A client and a server [`Connection`] wired back to back, one message each way:
+//! A client and a server [`ws::Connection`] wired back to back, one message each way:
 //!
 //! ```
 //! use std::time::Instant;
-//! use sca_ws::{Connection, Event, Output, Role, WsConfig};
+//! use sca_ws::ws::{self, Connection, Event, Output, Role};
 //!
 //! let now = Instant::now();
-//! let mut client = Connection::new(Role::Client, WsConfig::default(), now, 1);
-//! let mut server = Connection::new(Role::Server, WsConfig::default(), now, 2);
+//! let mut client = Connection::new(Role::Client, ws::Config::default(), now, 1);
+//! let mut server = Connection::new(Role::Server, ws::Config::default(), now, 2);
 //!
 //! /// Moves every pending transmit of `from` into `to`; returns the events `from` raised.
 //! fn pump(now: Instant, from: &mut Connection, to: &mut Connection) -> Vec<Event> {
@@ -42,7 +52,7 @@
 //!         match output {
 //!             Output::Transmit(bytes) => to.handle_input(now, &bytes),
 //!             Output::Event(event) => events.push(event),
-//!             Output::CloseTransport => {}
+//!             _ => {}
 //!         }
 //!     }
 //!     events
@@ -53,75 +63,63 @@
 //! pump(now, &mut client, &mut server);
 //! let events = pump(now, &mut server, &mut client);
 //! let Some(Event::Text(text)) = events.first() else { panic!("{events:?}") };
-//! assert!(text.as_str().starts_with("<TRANSACTION>"));
+//! assert!(text.starts_with("<TRANSACTION>"));
 //!
 //! server.send_text(now, "<RESPONSE><RESULT>OK</RESULT></RESPONSE>").unwrap();
 //! pump(now, &mut server, &mut client);
 //! let events = pump(now, &mut client, &mut server);
-//! assert!(matches!(&events[..], [Event::Text(t)] if t.as_str().contains("OK")));
+//! assert!(matches!(&events[..], [Event::Text(t)] if t.contains("OK")));
 //! ```
 //!
-//! The [`Terminal`] adds transport directives on top: it asks for a connection
-//! ([`TerminalOutput::Connect`]), and the caller answers with `handle_connected(now)` or
+//! The [`Terminal`] adds a transport directive on top: it asks for a connection
+//! ([`terminal::Output::Connect`]), and the caller answers with `handle_connected(now)` or
 //! `handle_transport_failed(now, why)`. `examples/` holds complete std drivers.
 //!
-//! ## Layers
+//! ## Modules: the layers
 //!
-//! | layer | what it does | depends on |
+//! | module | what it does | depends on |
 //! |---|---|---|
-//! | handshake | HTTP/1.1 Upgrade request and 101 response, both sides (RFC 6455 §4): [`ClientHandshake`], [`decode_request`], [`encode_accept`] | nothing |
-//! | frame | frame header, masking, close payload (RFC 6455 §5, §7.4): [`FrameHeader`], [`CloseCode`] | nothing |
-//! | ws | one WebSocket connection by role (RFC 6455 §5–§7): [`Connection`] | frame |
-//! | xml | SCA `TRANSACTION` / `RESPONSE` documents: [`Transaction`], [`Response`] | nothing |
-//! | terminal | the SCA side: connect, retry, status, auth, counters, sessions: [`Terminal`] | all above |
-//! | broker | the POS cloud side: accept terminals, send requests, match answers: [`Link`] | all above |
+//! | [`handshake`] | HTTP/1.1 Upgrade request and 101 response, both sides (RFC 6455 §4) | nothing |
+//! | [`frame`] | frame header, masking, close payload (RFC 6455 §5, §7.4) | nothing |
+//! | [`ws`] | one WebSocket connection by role (RFC 6455 §5–§7) | frame |
+//! | [`xml`] | SCA `TRANSACTION` / `RESPONSE` documents | nothing |
+//! | [`mac`] | the request MAC (HMAC-SHA256 of the COUNTER) | nothing |
+//! | [`terminal`] | the SCA side: connect, retry, status, auth, counters, sessions | all above |
+//! | [`broker`] | the POS cloud side: accept terminals, send requests, match answers | all above |
+//! | [`drive`] | the contract above as a trait, and [`TransportFailure`] | |
+//!
+//! Inside a module names are short and read with the module (`terminal::Config`,
+//! `broker::Event`, `ws::Error`); the root re-exports only what most users start from.
 //!
 //! `docs/architecture.md` explains the layers and the timer model; `docs/protocol.md` lists every
 //! protocol choice the crate makes; `docs/conformance.md` maps RFC clauses to tests.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod broker;
+pub mod broker;
+pub mod drive;
 mod error;
-mod frame;
-mod handshake;
-mod mac;
+pub mod frame;
+pub mod handshake;
+pub mod mac;
 mod rng;
-mod terminal;
-mod ws;
-mod xml;
-// -- public API (one block per module; keep blocks apart to ease merges) --
+pub mod terminal;
+pub mod ws;
+pub mod xml;
 
+// -- the root: what most users start from (at most 20 items besides the modules) --
+
+pub use broker::Link as BrokerLink;
+pub use drive::{Drive, TransportFailure};
 pub use error::Error;
-pub use mac::{compute_mac, verify_mac};
+pub use frame::CloseCode;
+pub use terminal::Terminal;
+pub use ws::{Connection, Role};
+pub use xml::{Response, Transaction};
 
-pub use frame::{CloseCode, ClosePayload, FrameError, FrameHeader, OpCode, apply_mask};
-pub use handshake::{
-    ClientHandshake, ClientHandshakeConfig, HandshakeError, HandshakeResponse, HeadPart,
-    HttpHeader, OwnedUpgradeRequest, SCA_PROTOCOL, ServerHandshakeConfig, UpgradeRequest,
-    accept_key, decode_request, encode_accept, encode_error_response, encode_rejection,
-    select_protocol,
-};
-pub use ws::{
-    Connection, ConnectionState, DataKind, Event, Output, Role, SendError, Utf8Bytes, WsConfig,
-    WsError,
-};
-pub use xml::{
-    AnswerEntry, Command, Counter, Field, FieldIter, Fields, FunctionType, OtherName, RequestClass,
-    Response, ResultCode, SessionEffect, StandardAnswer, SyntaxKind, TerminationStatus,
-    Transaction, XmlError, XmlLimits,
-};
-
-pub use terminal::{
-    Channel, ConfigError, ConnectTarget, KeyStore, LinkError, LinkStatus, MemoryKeyStore,
-    ReconnectConfig, RequestId, ScreenMessage, Terminal, TerminalConfig, TerminalError,
-    TerminalEvent, TerminalOutput, TransportFailure, config_keys,
-};
-
-pub use broker::{
-    Allocation, BrokerConfig, BrokerError, BrokerEvent, BrokerOutput, BrokerRequestId, CloseReason,
-    CounterBook, CounterError, Link, MAX_MAC_KEY_LEN, MAX_MAC_LABEL_LEN, MAX_MAC_LABELS,
-    RequestFailure, SubmitOptions, UpgradeInfo, WhenBusy,
-};
+/// The README, compiled and run as a doctest so its embedding loop cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 /// Internals the equivalence tests and fuzz targets reach; not part of the supported API.
 #[doc(hidden)]

@@ -1,6 +1,6 @@
 //! The SCA request MAC: `base64(HMAC-SHA256(label key, ASCII decimal COUNTER))`.
 //!
-//! Source: PROTOCOL.md §5.5 ([code]: four independent public POS clients agree on this form).
+//! Source: PROTOCOL.md §5.5 (\[code\]: four independent public POS clients agree on this form).
 //! The terminal verifies it, the broker computes it; both call this one place.
 
 use base64::Engine as _;

@@ -80,7 +80,7 @@ struct LabelEntry {
 ///
 /// Keep it with the terminal, not with one transport: a reconnecting terminal keeps its
 /// labels and counters, so the application moves the book from the lost link to the new
-/// one ([`crate::Link::take_counters`], [`crate::Link::set_counters`]).
+/// one ([`crate::broker::Link::take_counters`], [`crate::broker::Link::set_counters`]).
 #[derive(Default)]
 pub struct CounterBook {
     entries: Vec<LabelEntry>,

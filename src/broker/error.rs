@@ -24,7 +24,7 @@ pub enum BrokerError {
     Busy,
     /// The queue of waiting requests is full (backpressure); try again after an answer.
     QueueFull {
-        /// The configured bound ([`crate::BrokerConfig::max_waiting_requests`]).
+        /// The configured bound ([`crate::broker::Config::max_waiting_requests`]).
         limit: usize,
     },
     /// The MAC label store refused the change.

@@ -10,8 +10,9 @@ use crate::handshake::HandshakeError;
 use crate::ws::WsError;
 use crate::xml::{Response, XmlError};
 
-/// One thing the caller must do or learn; drain with [`crate::Link::poll_output`].
-#[derive(Debug)]
+/// One thing the caller must do or learn; drain with [`crate::broker::Link::poll_output`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BrokerOutput {
     /// Write these bytes to the transport, in order.
     Transmit(Bytes),
@@ -22,10 +23,11 @@ pub enum BrokerOutput {
 }
 
 /// What the application learns from a link.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BrokerEvent {
-    /// A terminal sent a valid upgrade request: call [`crate::Link::accept`] (usually
-    /// selecting `sci`) or [`crate::Link::reject`].
+    /// A terminal sent a valid upgrade request: call [`crate::broker::Link::accept`] (usually
+    /// selecting `sci`) or [`crate::broker::Link::reject`].
     UpgradeRequested(UpgradeInfo),
     /// The 101 answer is queued: requests may be submitted.
     Open,
@@ -73,7 +75,7 @@ pub struct UpgradeInfo {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CloseReason {
-    /// No accepted upgrade within [`crate::BrokerConfig::handshake_timeout`].
+    /// No accepted upgrade within [`crate::broker::Config::handshake_timeout`].
     HandshakeTimeout,
     /// The upgrade request was invalid; an HTTP error answer was sent.
     HandshakeInvalid(HandshakeError),
@@ -83,7 +85,7 @@ pub enum CloseReason {
         status: u16,
     },
     /// The peer's Close frame arrived (RFC 6455 §7.1.5: its code and reason); after a
-    /// [`crate::Link::close`] this is the peer's reply.
+    /// [`crate::broker::Link::close`] this is the peer's reply.
     Closed {
         /// The close code received ([`CloseCode::NO_STATUS`] when the frame had none).
         code: CloseCode,

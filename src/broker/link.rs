@@ -22,6 +22,7 @@ use super::error::{BrokerError, RequestFailure};
 use super::event::{BrokerEvent, BrokerOutput, CloseReason, UpgradeInfo};
 use super::matching::{Port, RequestKeys, ResponseKeys};
 use super::requests::{BrokerRequestId, Ended, Limits, Tracker, WhenBusy};
+use crate::drive::TransportFailure;
 use crate::frame::CloseCode;
 use crate::handshake::{self, HandshakeError};
 use crate::ws::{self, Connection, Role};
@@ -87,7 +88,7 @@ impl std::fmt::Debug for Link {
 impl Link {
     /// A link for a transport that has just been accepted at `now`. `entropy_seed` feeds the
     /// WebSocket layer (a server does not mask, so it matters little).
-    pub fn new(now: Instant, config: Arc<BrokerConfig>, entropy_seed: u64) -> Self {
+    pub fn new(config: Arc<BrokerConfig>, now: Instant, entropy_seed: u64) -> Self {
         let deadline = now + config.handshake_timeout;
         Self {
             config,
@@ -177,11 +178,22 @@ impl Link {
         }
     }
 
-    /// The transport ended (peer closed TCP, or a read error).
+    /// The peer ended the stream (a read returned 0).
     pub fn handle_eof(&mut self, now: Instant) {
         self.now = now;
         match &mut self.phase {
             Phase::Open(ws) => ws.handle_eof(now),
+            Phase::Ended => {}
+            _ => self.end(CloseReason::TransportLost),
+        }
+    }
+
+    /// The I/O layer lost the transport (a read or write error). An open link ends with
+    /// [`CloseReason::Failed`] carrying the failure; before the upgrade, with `TransportLost`.
+    pub fn handle_transport_failed(&mut self, now: Instant, failure: TransportFailure) {
+        self.now = now;
+        match &mut self.phase {
+            Phase::Open(ws) => ws.handle_transport_failed(now, failure),
             Phase::Ended => {}
             _ => self.end(CloseReason::TransportLost),
         }
@@ -340,11 +352,11 @@ impl Link {
 
     /// Starts the close handshake (RFC 6455 §7.1.2). Requests still waiting fail at once with
     /// `LinkLost { sent: false }`; those in flight may still be answered until the link ends.
-    pub fn close(&mut self, now: Instant, code: u16, reason: &str) -> Result<(), BrokerError> {
+    pub fn close(&mut self, now: Instant, code: CloseCode, reason: &str) -> Result<(), BrokerError> {
         self.now = now;
         match &mut self.phase {
             Phase::Open(ws) => {
-                ws.close(now, CloseCode(code), reason)?;
+                ws.close(now, code, reason)?;
             }
             Phase::Reading { .. } | Phase::Deciding { .. } => {
                 self.end(CloseReason::TransportLost);
@@ -367,7 +379,7 @@ impl Link {
             return false;
         };
         let mut progress = false;
-        let mut bytes = BytesMut::new();
+        let mut text = String::new();
         while let Some(mut waiting) = self.requests.next_sendable(limits) {
             let tx = &mut waiting.payload;
             let mut counter = tx.counter().and_then(Result::ok).map(Counter::get);
@@ -391,10 +403,8 @@ impl Link {
                     }
                 }
             }
-            bytes.clear();
-            tx.encode(&mut bytes);
-            // The XML writer only writes text it was given as `&str`: always valid UTF-8.
-            let text = String::from_utf8_lossy(&bytes);
+            text.clear();
+            tx.encode_to_string(&mut text);
             if ws.send_text(self.now, &text).is_err() {
                 self.requests.unpop(waiting);
                 break;

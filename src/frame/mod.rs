@@ -10,8 +10,11 @@ mod mask;
 mod opcode;
 
 pub use close::{CloseCode, ClosePayload};
-pub use error::FrameError;
-pub use header::FrameHeader;
+pub use error::FrameError as Error;
+pub use header::FrameHeader as Header;
 pub use mask::apply_mask;
+
+pub(crate) use error::FrameError;
+pub(crate) use header::FrameHeader;
 pub(crate) use mask::extend_masked;
 pub use opcode::OpCode;

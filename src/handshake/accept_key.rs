@@ -19,8 +19,8 @@ pub(crate) const ACCEPT_LEN: usize = 28;
 /// The key is hashed as received (its text, not the bytes it decodes to).
 pub fn accept_key(key: &str) -> String {
     let bytes = accept_key_bytes(key.as_bytes());
-    // The encoder writes only base64 alphabet bytes, so the text is ASCII.
-    String::from_utf8_lossy(&bytes).into_owned()
+    // Base64 output is ASCII, so each byte is one char.
+    bytes.iter().map(|&b| char::from(b)).collect()
 }
 
 /// [`accept_key`] without allocating: the 28 ASCII bytes of the accept value.

@@ -17,11 +17,17 @@ mod request;
 mod server_reply;
 
 pub use accept_key::accept_key;
-pub use client::{ClientHandshake, ClientHandshakeConfig};
-pub use client_response::HandshakeResponse;
-pub use error::{HandshakeError, HeadPart};
+pub use client::{ClientHandshake as Client, ClientHandshakeConfig as ClientConfig};
+pub use client_response::HandshakeResponse as UpgradeResponse;
+pub use error::{HandshakeError as Error, HeadPart};
 pub use headers::HttpHeader;
-pub use request::{OwnedUpgradeRequest, ServerHandshakeConfig, UpgradeRequest, decode_request};
+pub use request::{
+    OwnedUpgradeRequest, ServerHandshakeConfig as ServerConfig, UpgradeRequest, decode_request,
+};
 pub use server_reply::{
     SCA_PROTOCOL, encode_accept, encode_error_response, encode_rejection, select_protocol,
 };
+
+pub(crate) use client::{ClientHandshake, ClientHandshakeConfig};
+pub(crate) use error::HandshakeError;
+pub(crate) use request::ServerHandshakeConfig;

@@ -8,17 +8,8 @@
 
 use super::counters::{CounterBook, CounterRefusal};
 use super::keys::KeyStore;
-
-/// How a request is treated by the checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AuthClass {
-    /// FUNCTION_TYPE SECURITY: exempt, but refused when checks are skipped.
-    Security,
-    /// ADMIN GET_COUNTER and SECONDARYPORT: exempt.
-    Exempt,
-    /// Everything else: must carry MAC_LABEL, COUNTER and MAC.
-    Checked,
-}
+use crate::xml::Counter;
+pub(crate) use crate::xml::classify::AuthClass;
 
 /// The request fields the checks read, as received.
 #[derive(Debug, Clone, Copy)]
@@ -46,13 +37,10 @@ pub(crate) enum AuthRefusal {
     StaleCounter,
 }
 
-/// Parses a COUNTER as SCA writes it: ASCII decimal in 1..=4294967295, blanks around allowed.
+/// Parses a COUNTER with the crate's one COUNTER reader ([`Counter::parse`]), so the value the
+/// terminal authenticates is the value it echoes.
 pub(crate) fn parse_counter(text: &str) -> Option<u32> {
-    let text = text.trim();
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse::<u32>().ok().filter(|c| *c != 0)
+    Counter::parse(text).ok().map(Counter::get)
 }
 
 /// Runs the checks; on success records the request's COUNTER in the book.
@@ -129,7 +117,8 @@ mod tests {
     fn parses_counters_in_range_only() {
         assert_eq!(parse_counter(" 7 "), Some(7));
         assert_eq!(parse_counter("4294967295"), Some(u32::MAX));
-        for bad in ["0", "4294967296", "-1", "+1", "", "1e3", "0x10"] {
+        // U+00A0 is whitespace to `str::trim` but not to the echo path: refused here too.
+        for bad in ["0", "4294967296", "-1", "+1", "", "1e3", "0x10", "\u{a0}7\u{a0}"] {
             assert_eq!(parse_counter(bad), None, "{bad}");
         }
     }

@@ -109,7 +109,8 @@ pub struct TerminalConfig {
     /// answered `DEVICE IS BUSY` by the machine. Bounds memory against a flooding POS.
     /// Default 8.
     pub max_pending_requests: usize,
-    /// MAC labels whose last COUNTER is remembered, at most (oldest forgotten first).
+    /// MAC labels whose last COUNTER is remembered, at most. A request under a label beyond
+    /// that is refused (its COUNTER cannot be checked) until a label is unregistered.
     /// Default 64.
     pub max_mac_labels: usize,
     /// Largest WebSocket message (one XML document) accepted, in bytes. Default 64 KiB.

@@ -2,7 +2,7 @@
 //! COUNTER, deliver secondaries at any time, keep primaries one at a time, keep the session
 //! rules. Pure decisions over a small state; the machine applies them.
 
-use super::classify::{RequestKind, Route, SessionEffect};
+use crate::xml::classify::{RequestKind, Route, SessionEffect};
 use super::request::{Channel, RequestId};
 
 /// What the machine knows of the device's occupation.
@@ -66,7 +66,7 @@ impl Floor {
         }
     }
 
-    /// Notes that request `id` of `kind` was delivered on `channel`.
+    /// Notes that request `id` was delivered on `channel`.
     pub(crate) fn delivered(&mut self, id: RequestId, channel: Channel) {
         self.pending += 1;
         if channel == Channel::Primary {
@@ -99,7 +99,7 @@ impl Floor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::terminal::classify::classify;
+    use crate::xml::classify::classify;
 
     const MAX: usize = 4;
 

@@ -1,9 +1,10 @@
 //! The terminal layer's errors: [`TerminalError`] for caller misuse, [`LinkError`] for why a
-//! link failed (an event, never an `Err`), [`TransportFailure`] for what the I/O layer reports.
+//! link failed (an event, never an `Err`).
 
 use std::fmt;
 
 use super::request::RequestId;
+use crate::drive::TransportFailure;
 use crate::handshake::HandshakeError;
 use crate::ws::WsError;
 
@@ -28,8 +29,8 @@ pub enum TerminalError {
         /// The id given.
         id: RequestId,
     },
-    /// The WebSocket connection holds more unsent bytes than its high-water mark: drain
-    /// `poll_output` and answer again (the request stays open).
+    /// More than `max_outbound_bytes` of output waits in `poll_output` (the terminal
+    /// config's bound): write those transmits out, then answer again (the request stays open).
     Backpressure {
         /// The id given.
         id: RequestId,
@@ -41,7 +42,7 @@ pub enum TerminalError {
     OutboundFull {
         /// Bytes waiting in the terminal's output.
         queued: usize,
-        /// The mark ([`TerminalConfig::max_outbound_bytes`](crate::TerminalConfig::max_outbound_bytes)).
+        /// The mark ([`TerminalConfig::max_outbound_bytes`](crate::terminal::Config::max_outbound_bytes)).
         limit: usize,
     },
 }
@@ -68,31 +69,6 @@ impl fmt::Display for TerminalError {
 }
 
 impl std::error::Error for TerminalError {}
-
-/// What the I/O layer reports when it could not open, or lost, the transport.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TransportFailure {
-    /// The connection was refused or the host unreachable.
-    Refused,
-    /// DNS found no address for the host.
-    NameNotResolved,
-    /// The TLS handshake failed (bad certificate, no shared cipher, ...).
-    Tls(String),
-    /// Any other I/O error, described.
-    Io(String),
-}
-
-impl fmt::Display for TransportFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Refused => f.write_str("connection refused"),
-            Self::NameNotResolved => f.write_str("host name not resolved"),
-            Self::Tls(why) => write!(f, "tls failed: {why}"),
-            Self::Io(why) => write!(f, "i/o error: {why}"),
-        }
-    }
-}
 
 /// Why an attempt failed or a link was lost.
 #[derive(Debug, Clone, PartialEq, Eq)]

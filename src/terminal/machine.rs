@@ -10,14 +10,16 @@ use super::backoff::Backoff;
 use super::config::TerminalConfig;
 use super::counters::CounterBook;
 use super::dispatch::Floor;
-use super::error::{LinkError, TransportFailure};
+use super::error::LinkError;
+use crate::drive::TransportFailure;
 use super::keys::{KeyStore, MemoryKeyStore};
 use super::output::{ConnectTarget, TerminalEvent, TerminalOutput};
 use super::serve::Pending;
 use super::status::{LinkStatus, ScreenMessage};
 use crate::handshake::{ClientHandshake, ClientHandshakeConfig, HandshakeError};
 use crate::rng::Rng;
-use crate::ws::{Connection, Event, Output, Role, WsConfig};
+use crate::frame::CloseCode;
+use crate::ws::{Connection, Event, Output, Role, SendError, WsConfig};
 use crate::xml::XmlLimits;
 
 /// Extra time, past the ws close timeout, before a closing link is dropped regardless.
@@ -59,6 +61,8 @@ pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     /// Reused buffer for encoding answers: a `String`, so the text frame needs no UTF-8
     /// check of what the XML writer just wrote.
     pub(super) scratch: String,
+    /// [`Terminal::close`] was called: the closing link ends in `Stopped`, not `Waiting`.
+    shutting_down: bool,
 }
 
 /// Where the link is in its life.
@@ -82,6 +86,8 @@ pub(super) enum Link {
         retry_at: Instant,
         give_up_at: Instant,
     },
+    /// Shut down by [`Terminal::close`]: nothing is dialled again.
+    Stopped,
 }
 
 impl Terminal<MemoryKeyStore> {
@@ -133,6 +139,7 @@ impl<K: KeyStore> Terminal<K> {
             link_first_id: 0,
             out: VecDeque::new(),
             queued_bytes: 0,
+            shutting_down: false,
             scratch: String::new(),
             config,
         };
@@ -232,12 +239,12 @@ impl<K: KeyStore> Terminal<K> {
                 self.pump(now);
             }
             // Bytes from a transport already given up: nothing to do with them.
-            Link::Waiting { .. } | Link::Connecting { .. } => {}
+            Link::Waiting { .. } | Link::Connecting { .. } | Link::Stopped => {}
         }
     }
 
     /// Reports that the peer closed the transport (end of stream).
-    pub fn handle_transport_closed(&mut self, now: Instant) {
+    pub fn handle_eof(&mut self, now: Instant) {
         match &mut self.link {
             Link::Connecting { .. } | Link::Handshaking { .. } => {
                 self.attempt_failed(now, LinkError::TransportClosed, false);
@@ -250,7 +257,7 @@ impl<K: KeyStore> Terminal<K> {
                 }
                 self.finish_closing(false);
             }
-            Link::Waiting { .. } => {}
+            Link::Waiting { .. } | Link::Stopped => {}
         }
     }
 
@@ -265,7 +272,7 @@ impl<K: KeyStore> Terminal<K> {
                 self.finish_closing(false);
             }
             Link::Closing { .. } => self.finish_closing(false),
-            Link::Waiting { .. } => {}
+            Link::Waiting { .. } | Link::Stopped => {}
         }
     }
 
@@ -297,6 +304,50 @@ impl<K: KeyStore> Terminal<K> {
         }
     }
 
+    /// Shuts the link down for good, e.g. when the terminal's service stops. An open link
+    /// starts the close handshake (RFC 6455 §7.1.2) with `code` and `reason`; a transport
+    /// being set up is dropped; nothing is dialled again. Requests not answered yet are
+    /// abandoned. When the link is gone the machine reports [`TerminalEvent::Stopped`] and
+    /// asks for no more timeouts.
+    ///
+    /// Fails, changing nothing, for a code or reason the close frame cannot carry, or when
+    /// the terminal is already shutting down.
+    pub fn close(&mut self, now: Instant, code: CloseCode, reason: &str) -> Result<(), SendError> {
+        if self.shutting_down {
+            return Err(SendError::Closed);
+        }
+        match &mut self.link {
+            Link::Open { ws } => {
+                ws.close(now, code, reason)?;
+                self.shutting_down = true;
+                self.begin_closing(now);
+                self.pump(now);
+            }
+            Link::Closing { .. } => self.shutting_down = true,
+            Link::Connecting { .. } | Link::Handshaking { .. } => {
+                self.shutting_down = true;
+                self.out.push_back(TerminalOutput::CloseTransport);
+                self.stop();
+            }
+            Link::Waiting { .. } => {
+                self.shutting_down = true;
+                self.stop();
+            }
+            Link::Stopped => return Err(SendError::Closed),
+        }
+        Ok(())
+    }
+
+    /// Whether [`close`](Self::close) finished: the link is gone and stays gone.
+    pub fn is_stopped(&self) -> bool {
+        matches!(self.link, Link::Stopped)
+    }
+
+    fn stop(&mut self) {
+        self.link = Link::Stopped;
+        self.push_event(TerminalEvent::Stopped);
+    }
+
     /// The next thing for the caller to do, until `None`.
     pub fn poll_output(&mut self) -> Option<TerminalOutput> {
         let output = self.out.pop_front()?;
@@ -316,6 +367,7 @@ impl<K: KeyStore> Terminal<K> {
                 ws.poll_timeout()
                     .map_or(*give_up_at, |t| t.min(*give_up_at)),
             ),
+            Link::Stopped => None,
         }
     }
 
@@ -423,8 +475,17 @@ impl<K: KeyStore> Terminal<K> {
 
     /// The open link is lost: abandon its requests, show it, let ws finish closing.
     fn link_lost(&mut self, now: Instant, error: LinkError) {
+        if let Some(retry_in) = self.begin_closing(now) {
+            self.push_screen(ScreenMessage::Failed { error, retry_in });
+        }
+    }
+
+    /// Moves an open link to `Closing`: its requests are abandoned and the icon turns to
+    /// disconnected. Returns the delay before the next attempt, or `None` when the link was
+    /// not open.
+    fn begin_closing(&mut self, now: Instant) -> Option<Duration> {
         let Link::Open { .. } = self.link else {
-            return;
+            return None;
         };
         let retry_in = self.backoff.delay();
         let give_up_in = self.ws_config.close_timeout + CLOSING_GRACE;
@@ -444,7 +505,7 @@ impl<K: KeyStore> Terminal<K> {
         if self.shown_connected {
             self.push_status(false);
         }
-        self.push_screen(ScreenMessage::Failed { error, retry_in });
+        Some(retry_in)
     }
 
     /// The closing link is done: close the transport (when still open) and wait to retry.
@@ -453,7 +514,11 @@ impl<K: KeyStore> Terminal<K> {
             if close_transport {
                 self.out.push_back(TerminalOutput::CloseTransport);
             }
-            self.link = Link::Waiting { retry_at };
+            if self.shutting_down {
+                self.stop();
+            } else {
+                self.link = Link::Waiting { retry_at };
+            }
         }
     }
 

@@ -3,7 +3,6 @@
 
 mod auth;
 mod backoff;
-mod classify;
 mod config;
 mod counters;
 mod dispatch;
@@ -16,10 +15,12 @@ mod request;
 mod serve;
 mod status;
 
-pub use config::{ConfigError, ReconnectConfig, TerminalConfig, keys as config_keys};
-pub use error::{LinkError, TerminalError, TransportFailure};
+pub use config::{ConfigError, ReconnectConfig, TerminalConfig as Config, keys as config_keys};
+pub use error::{LinkError, TerminalError as Error};
 pub use keys::{KeyStore, MemoryKeyStore};
 pub use machine::Terminal;
-pub use output::{ConnectTarget, TerminalEvent, TerminalOutput};
+pub use output::{ConnectTarget, TerminalEvent as Event, TerminalOutput as Output};
 pub use request::{Channel, RequestId};
 pub use status::{LinkStatus, ScreenMessage};
+
+pub(crate) use error::TerminalError;

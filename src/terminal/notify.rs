@@ -18,7 +18,7 @@ impl<K: KeyStore> Terminal<K> {
     ///
     /// Errors (nothing is sent, nothing is kept for later): [`TerminalError::NotConnected`]
     /// when no link is up, [`TerminalError::OutboundFull`] when more than
-    /// [`TerminalConfig::max_outbound_bytes`](crate::TerminalConfig::max_outbound_bytes) wait
+    /// [`TerminalConfig::max_outbound_bytes`](crate::terminal::Config::max_outbound_bytes) wait
     /// to be drained (the same mark [`respond`](Self::respond) obeys).
     pub fn notify(&mut self, now: Instant, notification: &Response) -> Result<(), TerminalError> {
         if !matches!(&self.link, Link::Open { ws } if ws.is_open()) {
@@ -102,9 +102,7 @@ mod tests {
         let texts: Vec<String> = std::iter::from_fn(|| broker.poll_output())
             .take(100)
             .filter_map(|o| match o {
-                Output::Event(Event::Text(t)) => {
-                    Some(String::from_utf8_lossy(t.as_bytes()).into_owned())
-                }
+                Output::Event(Event::Text(t)) => Some(t.as_str().to_owned()),
                 _ => None,
             })
             .collect();

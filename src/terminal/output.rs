@@ -19,6 +19,7 @@ pub struct ConnectTarget {
 
 /// One thing for the caller to do or learn.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TerminalOutput {
     /// Open a transport (TCP, then TLS when asked) and report
     /// [`handle_connected`](crate::Terminal::handle_connected) or
@@ -53,7 +54,7 @@ pub enum TerminalEvent {
         id: RequestId,
     },
     /// The link that carried request `id` is gone before it was answered: stop working on it;
-    /// `respond` for it now fails with [`TerminalError::LinkGone`](crate::TerminalError::LinkGone).
+    /// `respond` for it now fails with [`TerminalError::LinkGone`](crate::terminal::Error::LinkGone).
     RequestAbandoned {
         /// The request.
         id: RequestId,
@@ -62,4 +63,6 @@ pub enum TerminalEvent {
     Status(LinkStatus),
     /// A connection message for the screen.
     Screen(ScreenMessage),
+    /// The link is gone after [`close`](crate::Terminal::close); the machine is done.
+    Stopped,
 }

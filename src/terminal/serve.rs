@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use super::auth::{AuthFields, AuthRefusal, authenticate};
-use super::classify::{LabelEffect, RequestKind, classify};
+use crate::xml::classify::{LabelEffect, RequestKind, classify};
 use super::dispatch::{Refusal, Verdict};
 use super::error::TerminalError;
 use super::keys::KeyStore;

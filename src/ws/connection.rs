@@ -8,11 +8,13 @@ use bytes::BytesMut;
 use super::receive::reserve_in_blocks;
 use super::utf8::Utf8Validator;
 use super::{DataKind, Event, Output, Role, WsConfig, WsError};
+use crate::drive::TransportFailure;
 use crate::frame::{CloseCode, ClosePayload, FrameHeader, OpCode, extend_masked};
 use crate::rng::Rng;
 
 /// Where the connection is in its life (RFC 6455 §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConnectionState {
     /// Messages flow both ways.
     Open,
@@ -224,10 +226,19 @@ impl Connection {
     /// The peer closed the transport (read returned 0). Before the close handshake this is an
     /// abnormal closure (§7.1.5, code 1006).
     pub fn handle_eof(&mut self, _now: Instant) {
+        self.transport_gone(WsError::TransportClosed);
+    }
+
+    /// The I/O layer lost the transport (a read or write error). Before the close handshake
+    /// is over this is an abnormal closure (§7.1.5, code 1006), as at end of stream.
+    pub fn handle_transport_failed(&mut self, _now: Instant, failure: TransportFailure) {
+        self.transport_gone(WsError::TransportFailed(failure));
+    }
+
+    fn transport_gone(&mut self, why: WsError) {
         match self.phase {
             Phase::Open | Phase::CloseSent => {
-                self.events
-                    .push_back(Event::Failed(WsError::TransportClosed));
+                self.events.push_back(Event::Failed(why));
                 self.close_transport();
             }
             Phase::Draining => self.close_transport(),

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::drive::TransportFailure;
 use crate::frame::{CloseCode, FrameError};
 
 /// Why a connection failed; carried by [`Event::Failed`](super::Event::Failed).
@@ -41,6 +42,8 @@ pub enum WsError {
     CloseTimeout,
     /// The transport closed before the close handshake (§7.1.5: code 1006).
     TransportClosed,
+    /// The I/O layer reported the transport broken (§7.1.5: code 1006).
+    TransportFailed(TransportFailure),
 }
 
 impl WsError {
@@ -57,7 +60,7 @@ impl WsError {
                 Some(CloseCode::MESSAGE_TOO_BIG)
             }
             Self::PongTimeout => Some(CloseCode::GOING_AWAY),
-            Self::CloseTimeout | Self::TransportClosed => None,
+            Self::CloseTimeout | Self::TransportClosed | Self::TransportFailed(_) => None,
         }
     }
 }
@@ -86,6 +89,7 @@ impl fmt::Display for WsError {
             Self::PongTimeout => f.write_str("no pong within the timeout"),
             Self::CloseTimeout => f.write_str("no close reply within the timeout"),
             Self::TransportClosed => f.write_str("transport closed without a close frame"),
+            Self::TransportFailed(why) => write!(f, "transport failed: {why}"),
         }
     }
 }

@@ -1,91 +1,121 @@
-//! What the terminal's state machine must know about a request before running it
-//! (PROTOCOL.md §5–§6).
+//! What a request is, from its FUNCTION_TYPE and COMMAND: the one classifier of the crate.
+//! The terminal reads it for its rules (which checks apply, rule 2; whether the machine answers
+//! it itself, rule 3; which channel, rule 4; the session, rule 5; the MAC labels), and the
+//! broker for which requests carry COUNTER / MAC and which run beside a primary one.
 
-use super::function::{Command, FunctionType};
 use super::model::Transaction;
 
-/// Effect of a request on the POS session \[spec\].
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SessionEffect {
-    /// Neither opens nor closes a session.
+/// How a request is treated by the authentication checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthClass {
+    /// FUNCTION_TYPE SECURITY: exempt, but refused when checks are skipped.
+    Security,
+    /// ADMIN GET_COUNTER and SECONDARYPORT: exempt.
+    Exempt,
+    /// Everything else: must carry MAC_LABEL, COUNTER and MAC.
+    Checked,
+}
+
+/// Everything the rules need to know about one request, from FUNCTION_TYPE and COMMAND.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RequestKind {
+    pub(crate) auth: AuthClass,
+    pub(crate) route: Route,
+    pub(crate) session: SessionEffect,
+    pub(crate) labels: LabelEffect,
+}
+
+/// Where a request goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// ADMIN GET_COUNTER: answered by the machine (\[seed\]).
+    GetCounter,
+    /// SECONDARYPORT: delivered even while a primary runs; `cancel` for CANCEL.
+    Secondary { cancel: bool },
+    /// Everything else: one at a time.
+    Primary,
+}
+
+/// How a request relates to the session (\[spec\], PROTOCOL.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SessionEffect {
+    /// Indifferent.
     None,
-    /// SESSION START: opens one (59003 if one is open).
-    Starts,
-    /// SESSION FINISH, ADMIN LANE_CLOSED: closes it.
-    Ends,
-    /// ADMIN SETTIME: only allowed outside a session.
-    OutsideSessionOnly,
+    /// PAYMENT and LINE_ITEM: refused without an open session.
+    NeedsSession,
+    /// SESSION START: refused while one is open; opens it when answered with success.
+    Start,
+    /// SESSION FINISH and ADMIN LANE_CLOSED: close it when answered with success.
+    Finish,
+    /// ADMIN SETTIME: only outside a session.
+    OutsideSession,
 }
 
-/// The classification of one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RequestClass {
-    /// PAYMENT and LINE_ITEM need an open session; without one the answer is "No Session"
-    /// \[spec\].
-    pub needs_session: bool,
-    /// SECONDARYPORT commands run beside a primary one in progress \[seed\].
-    pub secondary: bool,
-    /// SECURITY commands: refused under SKIPPOSAUTH \[seed\].
-    pub security: bool,
-    /// Carries no COUNTER / MAC / MAC_LABEL: SECURITY, ADMIN GET_COUNTER, SECONDARYPORT
-    /// \[spec\]\[code\].
-    pub mac_exempt: bool,
-    /// Effect on the session.
-    pub session: SessionEffect,
+/// What a successful answer does to the COUNTER book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LabelEffect {
+    /// Nothing.
+    None,
+    /// SECURITY REGISTER: the label in the answer starts over.
+    Register,
+    /// SECURITY UNREGISTER: the request's label starts over.
+    Unregister,
+    /// SECURITY UNREGISTERALL: every label starts over.
+    UnregisterAll,
 }
 
-impl RequestClass {
-    /// Classifies a FUNCTION_TYPE / COMMAND pair. Unknown pairs are primary, session-neutral
-    /// and MAC'd (the safe default: they need authentication and occupy the device).
-    pub fn of(function_type: &FunctionType, command: &Command) -> Self {
-        let security = *function_type == FunctionType::Security;
-        let secondary = *function_type == FunctionType::SecondaryPort;
-        let get_counter = *function_type == FunctionType::Admin && *command == Command::GetCounter;
-        let session = match (function_type, command) {
-            (FunctionType::Session, Command::Start) => SessionEffect::Starts,
-            (FunctionType::Session, Command::Finish)
-            | (FunctionType::Admin, Command::LaneClosed) => SessionEffect::Ends,
-            (FunctionType::Admin, Command::SetTime) => SessionEffect::OutsideSessionOnly,
-            _ => SessionEffect::None,
-        };
-        Self {
-            needs_session: matches!(
-                function_type,
-                FunctionType::Payment | FunctionType::LineItem
-            ),
-            secondary,
-            security,
-            mac_exempt: security || secondary || get_counter,
-            session,
+/// Classifies by the document's FUNCTION_TYPE and COMMAND text (exact upper case, as SCA
+/// writes them; anything unknown is an ordinary primary command passed to the application).
+pub(crate) fn classify(function_type: &str, command: &str) -> RequestKind {
+    let mut kind = RequestKind {
+        auth: AuthClass::Checked,
+        route: Route::Primary,
+        session: SessionEffect::None,
+        labels: LabelEffect::None,
+    };
+    match (function_type, command) {
+        ("SECURITY", command) => {
+            kind.auth = AuthClass::Security;
+            kind.labels = match command {
+                "REGISTER" => LabelEffect::Register,
+                "UNREGISTER" => LabelEffect::Unregister,
+                "UNREGISTERALL" => LabelEffect::UnregisterAll,
+                _ => LabelEffect::None,
+            };
         }
+        ("ADMIN", "GET_COUNTER") => {
+            kind.auth = AuthClass::Exempt;
+            kind.route = Route::GetCounter;
+        }
+        ("ADMIN", "LANE_CLOSED") | ("SESSION", "FINISH") => kind.session = SessionEffect::Finish,
+        ("ADMIN", "SETTIME") => kind.session = SessionEffect::OutsideSession,
+        ("SESSION", "START") => kind.session = SessionEffect::Start,
+        ("SECONDARYPORT", command) => {
+            kind.auth = AuthClass::Exempt;
+            kind.route = Route::Secondary {
+                cancel: command == "CANCEL",
+            };
+        }
+        ("PAYMENT" | "LINE_ITEM", _) => kind.session = SessionEffect::NeedsSession,
+        _ => {}
     }
+    kind
 }
 
 impl Transaction {
-    /// This request's classification.
-    pub fn class(&self) -> RequestClass {
-        RequestClass::of(&self.function_type, &self.command)
-    }
-
-    /// PAYMENT / LINE_ITEM: needs an open session \[spec\].
-    pub fn needs_session(&self) -> bool {
-        self.class().needs_session
-    }
-
     /// SECONDARYPORT: answered even while a primary command runs \[seed\].
     pub fn is_secondary(&self) -> bool {
-        self.class().secondary
+        matches!(self.kind().route, Route::Secondary { .. })
     }
 
-    /// SECURITY: refused under SKIPPOSAUTH \[seed\].
-    pub fn is_security(&self) -> bool {
-        self.class().security
-    }
-
-    /// Exempt from COUNTER / MAC checks: SECURITY, ADMIN GET_COUNTER, SECONDARYPORT.
+    /// Sent without COUNTER / MAC / MAC_LABEL: SECURITY, ADMIN GET_COUNTER and SECONDARYPORT
+    /// \[spec\]\[code\].
     pub fn is_mac_exempt(&self) -> bool {
-        self.class().mac_exempt
+        self.kind().auth != AuthClass::Checked
+    }
+
+    pub(crate) fn kind(&self) -> RequestKind {
+        classify(self.function_type.as_str(), self.command.as_str())
     }
 }
 
@@ -93,33 +123,37 @@ impl Transaction {
 mod tests {
     use super::*;
 
-    fn class(function_type: &str, command: &str) -> RequestClass {
-        RequestClass::of(
-            &FunctionType::from_name(function_type),
-            &Command::from_name(command),
-        )
-    }
-
     #[test]
-    fn catalogue_classification() {
-        let payment = class("PAYMENT", "CAPTURE");
-        assert!(payment.needs_session && !payment.mac_exempt && !payment.secondary);
-        assert!(class("LINE_ITEM", "ADD").needs_session);
-        let cancel = class("SECONDARYPORT", "CANCEL");
-        assert!(cancel.secondary && cancel.mac_exempt && !cancel.needs_session);
-        let register = class("SECURITY", "REGISTER");
-        assert!(register.security && register.mac_exempt && !register.secondary);
-        assert!(class("ADMIN", "GET_COUNTER").mac_exempt);
-        assert!(!class("ADMIN", "SETTIME").mac_exempt);
-        assert_eq!(class("SESSION", "START").session, SessionEffect::Starts);
-        assert_eq!(class("SESSION", "FINISH").session, SessionEffect::Ends);
-        assert_eq!(class("ADMIN", "LANE_CLOSED").session, SessionEffect::Ends);
+    fn catalogue_examples() {
+        assert_eq!(classify("ADMIN", "GET_COUNTER").route, Route::GetCounter);
+        assert_eq!(classify("ADMIN", "GET_COUNTER").auth, AuthClass::Exempt);
         assert_eq!(
-            class("ADMIN", "SETTIME").session,
-            SessionEffect::OutsideSessionOnly
+            classify("SECONDARYPORT", "CANCEL").route,
+            Route::Secondary { cancel: true }
         );
-        let unknown = class("FOO", "BAR");
-        assert!(!unknown.mac_exempt && !unknown.secondary && !unknown.needs_session);
-        assert_eq!(unknown.session, SessionEffect::None);
+        assert_eq!(classify("SECONDARYPORT", "STATUS").auth, AuthClass::Exempt);
+        assert_eq!(classify("SECURITY", "REGISTER").auth, AuthClass::Security);
+        assert_eq!(
+            classify("SECURITY", "REGISTER").labels,
+            LabelEffect::Register
+        );
+        assert_eq!(
+            classify("PAYMENT", "CAPTURE").session,
+            SessionEffect::NeedsSession
+        );
+        assert_eq!(
+            classify("LINE_ITEM", "ADD").session,
+            SessionEffect::NeedsSession
+        );
+        assert_eq!(classify("SESSION", "START").session, SessionEffect::Start);
+        assert_eq!(
+            classify("ADMIN", "LANE_CLOSED").session,
+            SessionEffect::Finish
+        );
+        let other = classify("DEVICE", "VERSION");
+        assert_eq!(
+            (other.auth, other.route, other.session),
+            (AuthClass::Checked, Route::Primary, SessionEffect::None)
+        );
     }
 }

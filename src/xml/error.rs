@@ -10,21 +10,21 @@ use std::fmt;
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XmlError {
-    /// The document is longer than [`XmlLimits::max_document_bytes`](crate::XmlLimits).
+    /// The document is longer than [`XmlLimits::max_document_bytes`](crate::xml::Limits).
     TooLarge {
         /// Length of the refused document (or of the text a builder would hold).
         size: usize,
         /// The limit in force.
         limit: usize,
     },
-    /// Elements nest deeper than [`XmlLimits::max_depth`](crate::XmlLimits) (the root is depth 1).
+    /// Elements nest deeper than [`XmlLimits::max_depth`](crate::xml::Limits) (the root is depth 1).
     TooDeep {
         /// Where the element that went too deep starts.
         offset: usize,
         /// The limit in force.
         limit: usize,
     },
-    /// More elements than [`XmlLimits::max_fields`](crate::XmlLimits).
+    /// More elements than [`XmlLimits::max_fields`](crate::xml::Limits).
     TooManyFields {
         /// Where the element past the limit starts.
         offset: usize,

@@ -129,7 +129,7 @@ impl Fields {
         self.iter().count()
     }
 
-    /// Number of fields at every level (what [`XmlLimits::max_fields`](crate::XmlLimits) counts).
+    /// Number of fields at every level (what [`XmlLimits::max_fields`](crate::xml::Limits) counts).
     pub fn total_len(&self) -> usize {
         self.nodes.len()
     }

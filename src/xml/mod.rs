@@ -7,7 +7,7 @@
 //! [`XmlLimits`].
 
 mod build;
-mod classify;
+pub(crate) mod classify;
 mod codes;
 mod counter;
 mod decode;
@@ -21,11 +21,13 @@ mod model;
 pub mod paths;
 mod scan;
 
-pub use classify::{RequestClass, SessionEffect};
 pub use codes::{AnswerEntry, ResultCode, StandardAnswer, TerminationStatus};
 pub use counter::Counter;
-pub use error::{SyntaxKind, XmlError};
+pub use error::{SyntaxKind, XmlError as Error};
 pub use fields::{Field, FieldIter, Fields};
 pub use function::{Command, FunctionType, OtherName};
-pub use limits::XmlLimits;
+pub use limits::XmlLimits as Limits;
 pub use model::{Response, Transaction};
+
+pub(crate) use error::XmlError;
+pub(crate) use limits::XmlLimits;

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 
 use super::build::{Schema, Slot};
 use super::codes::{ResultCode, StandardAnswer, TerminationStatus};
@@ -210,12 +210,22 @@ impl Transaction {
 
     /// Appends the document to `out`: FUNCTION_TYPE, COMMAND, then the fields in order.
     pub fn encode(&self, out: &mut BytesMut) {
-        out.reserve(64 + fields_size_hint(&self.fields));
-        out.put_slice(b"<TRANSACTION>\n");
+        self.write(out);
+    }
+
+    /// [`Transaction::encode`] into text, ready for a WebSocket text message: no UTF-8
+    /// conversion (lossy or checked) stands between the writer and the send.
+    pub fn encode_to_string(&self, out: &mut String) {
+        self.write(out);
+    }
+
+    fn write(&self, out: &mut impl XmlOut) {
+        out.reserve_for(64 + fields_size_hint(&self.fields));
+        out.put_str("<TRANSACTION>\n");
         put_element(out, "FUNCTION_TYPE", self.function_type.as_str());
         put_element(out, "COMMAND", self.command.as_str());
         put_fields(out, &self.fields);
-        out.put_slice(b"</TRANSACTION>\n");
+        out.put_str("</TRANSACTION>\n");
     }
 
     /// Every field but FUNCTION_TYPE and COMMAND, in document order.
@@ -505,6 +515,11 @@ impl Response {
     /// Appends the document to `out`: RESPONSE_TEXT, RESULT, RESULT_CODE, TERMINATION_STATUS,
     /// COUNTER (each only if set), then the fields in order \[spec\].
     pub fn encode(&self, out: &mut BytesMut) {
+        self.encode_echoing(out, None, None);
+    }
+
+    /// [`Response::encode`] into text, ready for a WebSocket text message.
+    pub fn encode_to_string(&self, out: &mut String) {
         self.encode_echoing(out, None, None);
     }
 

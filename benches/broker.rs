@@ -10,8 +10,11 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sca_ws::{
-    BrokerConfig, BrokerEvent, BrokerOutput, Connection, CounterBook, Link, Output, Response, Role,
-    Transaction, WsConfig,
+    broker::{
+        Config as BrokerConfig, CounterBook, Event as BrokerEvent, Link, Output as BrokerOutput,
+    },
+    ws::{Config as WsConfig, Connection, Output, Role},
+    xml::{Response, Transaction},
 };
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
@@ -41,7 +44,7 @@ fn drain(link: &mut Link) -> usize {
 }
 
 fn open_link(config: &Arc<BrokerConfig>, now: Instant, seed: u64) -> Link {
-    let mut link = Link::new(now, config.clone(), seed);
+    let mut link = Link::new(config.clone(), now, seed);
     link.handle_input(now, REQUEST);
     drain(&mut link);
     link.accept(now, Some("sci")).expect("accept");
@@ -102,7 +105,7 @@ fn client_frame(text: &str) -> Vec<u8> {
 
 fn response_text(counter: Option<u32>) -> String {
     let mut r = Response::success("APPROVED");
-    if let Some(c) = counter.and_then(sca_ws::Counter::new) {
+    if let Some(c) = counter.and_then(sca_ws::xml::Counter::new) {
         r = r.with_counter(c);
     }
     r.push_field("POS_RECON", "recon-0001").expect("field");

@@ -236,7 +236,7 @@ fn floor_routine(w: &Workload) -> impl FnMut() {
     let kind = w.kind;
     move || match kind {
         Kind::Binary => {
-            sca_ws::apply_mask(black_box(&mut batch), [1, 2, 3, 4], 0);
+            sca_ws::frame::apply_mask(black_box(&mut batch), [1, 2, 3, 4], 0);
             black_box(&batch);
         }
         Kind::Text => {

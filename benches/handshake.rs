@@ -5,7 +5,10 @@ use std::hint::black_box;
 
 use bytes::BytesMut;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use sca_ws::{ClientHandshake, ClientHandshakeConfig, ServerHandshakeConfig, decode_request};
+use sca_ws::handshake::{
+    Client as ClientHandshake, ClientConfig as ClientHandshakeConfig,
+    ServerConfig as ServerHandshakeConfig, decode_request,
+};
 
 const SEED_REQUEST: &[u8] = b"GET / HTTP/1.1\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n\
 Host: 192.168.29.207\r\nOrigin: http://192.168.29.207\r\nUpgrade: websocket\r\n\

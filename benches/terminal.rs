@@ -9,8 +9,12 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use criterion::{Criterion, Throughput, criterion_group};
 use sca_ws::{
-    Connection, Output, Response, Role, ServerHandshakeConfig, Terminal, TerminalConfig,
-    TerminalEvent, TerminalOutput, Transaction, WsConfig, decode_request, encode_accept,
+    handshake::{ServerConfig as ServerHandshakeConfig, decode_request, encode_accept},
+    terminal::{
+        Config as TerminalConfig, Event as TerminalEvent, Output as TerminalOutput, Terminal,
+    },
+    ws::{Config as WsConfig, Connection, Output, Role},
+    xml::{Response, Transaction},
 };
 
 /// A DEVICE VERSION request padded with realistic fields to 250 bytes.

@@ -10,7 +10,7 @@ use bytes::BytesMut;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use sca_ws::{Response, Transaction};
+use sca_ws::xml::{Response, Transaction};
 
 /// SESSION START as the seed shows it, plus the COUNTER a registered POS adds: 250 bytes.
 const SESSION_START: &str = "<TRANSACTION>

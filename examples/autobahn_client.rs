@@ -12,7 +12,10 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use sca_ws::{ClientHandshake, ClientHandshakeConfig, Connection, Event, Output, Role, WsConfig};
+use sca_ws::{
+    handshake::{Client as ClientHandshake, ClientConfig as ClientHandshakeConfig},
+    ws::{Config as WsConfig, Connection, Event, Output, Role},
+};
 
 const AGENT: &str = "sca-ws";
 
@@ -97,6 +100,7 @@ fn run(
                 Output::Transmit(bytes) => stream.write_all(&bytes)?,
                 Output::Event(event) => on_event(&mut conn, event),
                 Output::CloseTransport => return Ok(()),
+                _ => {}
             }
         }
         let wait = conn.poll_timeout().map(|at| {

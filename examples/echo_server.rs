@@ -12,8 +12,10 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use sca_ws::{
-    Connection, Event, Output, Role, ServerHandshakeConfig, WsConfig, decode_request,
-    encode_accept, encode_error_response,
+    handshake::{
+        ServerConfig as ServerHandshakeConfig, decode_request, encode_accept, encode_error_response,
+    },
+    ws::{Config as WsConfig, Connection, Event, Output, Role},
 };
 
 /// The I/O layer owns the clock; the library only ever receives `now`.
@@ -65,6 +67,7 @@ fn serve(mut stream: TcpStream, seed: u64) -> io::Result<()> {
                 Output::Event(Event::Binary(data)) => echo(conn.send_binary(now(), &data)),
                 Output::Event(_) => {}
                 Output::CloseTransport => return linger_close(stream),
+                _ => {}
             }
         }
         // Wait for bytes or the next timer.
@@ -90,7 +93,7 @@ fn serve(mut stream: TcpStream, seed: u64) -> io::Result<()> {
 }
 
 /// Outbound bytes are written before the next event is read, so the queue never fills here.
-fn echo(result: Result<(), sca_ws::SendError>) {
+fn echo(result: Result<(), sca_ws::ws::SendError>) {
     if let Err(e) = result {
         eprintln!("echo refused: {e}");
     }

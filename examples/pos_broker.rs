@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use rustls::ServerConfig;
-use sca_ws::{BrokerConfig, Transaction};
+use sca_ws::{broker::Config as BrokerConfig, xml::Transaction};
 use support::std_broker::{Broker, Command, Note};
 
 const USAGE: &str =

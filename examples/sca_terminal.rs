@@ -11,7 +11,7 @@
 //! `wss://` connects with rustls: `--ca` is the PEM file of the CA(s) to trust instead of the
 //! Mozilla root set; `--cert` and `--key` present a client certificate (mutual TLS).
 //!
-//! `--config` reads SCA-style `KEY=VALUE` lines (see `sca_ws::config_keys`); the other flags
+//! `--config` reads SCA-style `KEY=VALUE` lines (see `sca_ws::terminal::config_keys`); the other flags
 //! override it. Stop it with Ctrl-C.
 
 mod support;
@@ -24,7 +24,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use rustls::ClientConfig;
-use sca_ws::TerminalConfig;
+use sca_ws::terminal::Config as TerminalConfig;
 use support::engine::Engine;
 
 const USAGE: &str = "usage: sca_terminal --url ws://HOST:PORT/PATH --pinpad-id ID \

@@ -15,8 +15,14 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sca_ws::{BrokerConfig, BrokerEvent, BrokerOutput, Link, Transaction};
-use sca_ws::{Terminal, TerminalConfig, TerminalOutput, TransportFailure};
+use sca_ws::{
+    TransportFailure,
+    terminal::{Config as TerminalConfig, Output as TerminalOutput, Terminal},
+};
+use sca_ws::{
+    broker::{Config as BrokerConfig, Event as BrokerEvent, Link, Output as BrokerOutput},
+    xml::Transaction,
+};
 use support::{engine::Engine, now};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedReadHalf;
@@ -78,6 +84,7 @@ async fn drive_terminal(mut terminal: Terminal, mut engine: Engine) {
                 }
                 TerminalOutput::CloseTransport => (reader, writer) = (None, None),
                 TerminalOutput::Event(event) => engine.handle_event(now(), &event, &mut answers),
+                _ => {}
             }
         }
         if !answers.is_empty() {
@@ -95,7 +102,7 @@ async fn drive_terminal(mut terminal: Terminal, mut engine: Engine) {
                 Ok(n) if n > 0 => terminal.handle_input(now(), &buf[..n]),
                 _ => {
                     (reader, writer) = (None, None);
-                    terminal.handle_transport_closed(now());
+                    terminal.handle_eof(now());
                 }
             },
             () = sleep_until_opt(wake) => {
@@ -117,23 +124,24 @@ async fn drive_broker(
     reports: Reports,
 ) {
     let (mut reader, mut writer) = stream.into_split();
-    let mut link = Link::new(now(), Arc::new(BrokerConfig::default()), 1);
+    let mut link = Link::new(Arc::new(BrokerConfig::default()), now(), 1);
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         while let Some(output) = link.poll_output() {
             match output {
                 BrokerOutput::Transmit(bytes) => {
-                    if writer.write_all(&bytes).await.is_err() {
-                        link.handle_eof(now());
+                    if let Err(e) = writer.write_all(&bytes).await {
+                        link.handle_transport_failed(now(), TransportFailure::Io(e.to_string()));
                     }
                 }
                 BrokerOutput::CloseTransport => return,
                 BrokerOutput::Event(BrokerEvent::UpgradeRequested(_)) => {
-                    let _ = link.accept(now(), Some(sca_ws::SCA_PROTOCOL));
+                    let _ = link.accept(now(), Some(sca_ws::handshake::SCA_PROTOCOL));
                 }
                 BrokerOutput::Event(event) => {
                     let _ = reports.send(event);
                 }
+                _ => {}
             }
         }
         tokio::select! {
@@ -148,7 +156,7 @@ async fn drive_broker(
                     }
                 }
                 _ => {
-                    let _ = link.close(now(), 1000, "done");
+                    let _ = link.close(now(), sca_ws::CloseCode::NORMAL, "done");
                 }
             },
             () = sleep_until_opt(link.poll_timeout()) => link.handle_timeout(now()),

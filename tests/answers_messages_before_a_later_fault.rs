@@ -3,7 +3,10 @@
 //! the connection fails, so its reply goes out ahead of the close frame.
 mod common;
 use common::*;
-use sca_ws::{Event, FrameError, Output, WsError};
+use sca_ws::{
+    frame::Error as FrameError,
+    ws::{Error as WsError, Event, Output},
+};
 
 #[test]
 fn reply_to_earlier_message_precedes_the_close_frame() {

@@ -1,7 +1,7 @@
 //! RFC 6455 §5.5.2: pings are answered automatically, but not once a close was sent.
 mod common;
 use common::*;
-use sca_ws::CloseCode;
+use sca_ws::frame::CloseCode;
 
 #[test]
 fn answers_pings_while_open_only() {

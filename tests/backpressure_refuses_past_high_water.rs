@@ -2,7 +2,7 @@
 //! queued, and the same message goes once the queue is drained.
 mod common;
 use common::*;
-use sca_ws::{Connection, Role, SendError, WsConfig};
+use sca_ws::ws::{Config as WsConfig, Connection, Role, SendError};
 
 #[test]
 fn refuses_past_high_water_and_accepts_after_drain() {

@@ -8,10 +8,15 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use broker_support::*;
-use sca_ws::{BrokerConfig, BrokerError, BrokerEvent, CloseReason, HandshakeError, Link};
+use sca_ws::{
+    broker::{
+        CloseReason, Config as BrokerConfig, Error as BrokerError, Event as BrokerEvent, Link,
+    },
+    handshake::Error as HandshakeError,
+};
 
 fn new_link(now: Instant) -> Link {
-    Link::new(now, Arc::new(quiet_config()), 1)
+    Link::new(Arc::new(quiet_config()), now, 1)
 }
 
 #[test]
@@ -146,13 +151,13 @@ fn invalid_request_gets_an_error_status_and_closes() {
 fn oversized_request_is_refused_within_the_limit() {
     let now = Instant::now();
     let config = BrokerConfig {
-        handshake: sca_ws::ServerHandshakeConfig {
+        handshake: sca_ws::handshake::ServerConfig {
             max_request_bytes: 64,
             ..Default::default()
         },
         ..quiet_config()
     };
-    let mut link = Link::new(now, Arc::new(config), 1);
+    let mut link = Link::new(Arc::new(config), now, 1);
     link.handle_input(now, &[b'a'; 10_000]);
     let d = drain(&mut link);
     assert!(d.close_transport);

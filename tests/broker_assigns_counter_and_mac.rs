@@ -7,7 +7,10 @@ mod broker_support;
 use std::time::Instant;
 
 use broker_support::*;
-use sca_ws::{BrokerEvent, CounterBook, CounterError, RequestFailure, verify_mac};
+use sca_ws::{
+    broker::{CounterBook, CounterError, Event as BrokerEvent, RequestFailure},
+    mac::verify_mac,
+};
 
 const KEY: [u8; 16] = *b"0123456789abcdef";
 const PAYMENT: &str =

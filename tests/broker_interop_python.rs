@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use broker_support::*;
-use sca_ws::{BrokerEvent, CloseReason, CounterBook, Link};
+use sca_ws::broker::{CloseReason, CounterBook, Event as BrokerEvent, Link};
 
 const KEY: [u8; 16] = *b"fedcba9876543210";
 
@@ -184,7 +184,7 @@ fn python_websockets_terminal() {
     let get_counter = "<TRANSACTION><FUNCTION_TYPE>ADMIN</FUNCTION_TYPE><COMMAND>GET_COUNTER</COMMAND>\
 <MAC_LABEL>P_042</MAC_LABEL></TRANSACTION>";
     let mut step = 0;
-    let mut link = Link::new(Instant::now(), Arc::new(quiet_config()), 11);
+    let mut link = Link::new(Arc::new(quiet_config()), Instant::now(), 11);
     let events = serve_tcp(
         stream,
         &mut link,
@@ -211,7 +211,7 @@ fn python_websockets_terminal() {
                     2 => {
                         link.submit(now, tx(get_counter)).unwrap();
                     }
-                    _ => link.close(now, 1000, "bye").unwrap(),
+                    _ => link.close(now, sca_ws::CloseCode(1000), "bye").unwrap(),
                 }
             }
             _ => {}

@@ -9,7 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use broker_support::*;
-use sca_ws::{BrokerEvent, CloseReason, Connection, Event, Link, Output, Role, WsConfig};
+use sca_ws::{
+    broker::{CloseReason, Event as BrokerEvent, Link},
+    ws::{Config as WsConfig, Connection, Event, Output, Role},
+};
 
 /// The terminal side, written by hand around a client-role `Connection`.
 #[allow(clippy::disallowed_methods)] // the test's clock
@@ -48,6 +51,7 @@ fn seed_terminal(port: u16) -> (String, Vec<String>) {
                 }
                 Output::Event(_) => {}
                 Output::CloseTransport => closed = true,
+                _ => {}
             }
         }
         s.write_all(&out).unwrap();
@@ -69,7 +73,7 @@ fn seed_bytes_over_loopback_tcp() {
     let terminal = std::thread::spawn(move || seed_terminal(port));
     let (stream, _) = listener.accept().unwrap();
     #[allow(clippy::disallowed_methods)]
-    let mut link = Link::new(Instant::now(), Arc::new(quiet_config()), 3);
+    let mut link = Link::new(Arc::new(quiet_config()), Instant::now(), 3);
     let events = serve_tcp(
         stream,
         &mut link,
@@ -82,7 +86,9 @@ fn seed_bytes_over_loopback_tcp() {
             BrokerEvent::Open => {
                 link.submit(now, tx(SEED_SESSION_START)).unwrap();
             }
-            BrokerEvent::Answered { .. } => link.close(now, 1000, "done").unwrap(),
+            BrokerEvent::Answered { .. } => {
+                link.close(now, sca_ws::CloseCode(1000), "done").unwrap()
+            }
             _ => {}
         },
     );

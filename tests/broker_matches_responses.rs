@@ -7,7 +7,7 @@ mod broker_support;
 use std::time::Instant;
 
 use broker_support::*;
-use sca_ws::{BrokerError, BrokerEvent, SubmitOptions, WhenBusy};
+use sca_ws::broker::{Error as BrokerError, Event as BrokerEvent, SubmitOptions, WhenBusy};
 
 const PAYMENT: &str = "<TRANSACTION><FUNCTION_TYPE>PAYMENT</FUNCTION_TYPE><COMMAND>CAPTURE</COMMAND>\
 <TRANS_AMOUNT>1.00</TRANS_AMOUNT></TRANSACTION>";
@@ -130,7 +130,7 @@ fn primaries_wait_in_order_and_go_out_one_at_a_time() {
 #[test]
 fn busy_refusal_and_bounded_queue() {
     let now = Instant::now();
-    let config = sca_ws::BrokerConfig {
+    let config = sca_ws::broker::Config {
         max_waiting_requests: 1,
         ..quiet_config()
     };
@@ -191,6 +191,6 @@ fn non_response_messages_are_reported_not_matched() {
 #[test]
 fn submit_before_open_is_misuse() {
     let now = Instant::now();
-    let mut link = sca_ws::Link::new(now, std::sync::Arc::new(quiet_config()), 1);
+    let mut link = sca_ws::broker::Link::new(std::sync::Arc::new(quiet_config()), now, 1);
     assert_eq!(link.submit(now, tx(PAYMENT)), Err(BrokerError::NotOpen));
 }

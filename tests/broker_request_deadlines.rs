@@ -7,7 +7,7 @@ mod broker_support;
 use std::time::Instant;
 
 use broker_support::*;
-use sca_ws::{BrokerEvent, CloseReason, RequestFailure, SubmitOptions};
+use sca_ws::broker::{CloseReason, Event as BrokerEvent, RequestFailure, SubmitOptions};
 
 const PAYMENT: &str =
     "<TRANSACTION><FUNCTION_TYPE>PAYMENT</FUNCTION_TYPE><COMMAND>CAPTURE</COMMAND></TRANSACTION>";
@@ -101,7 +101,7 @@ fn local_close_fails_waiting_at_once_and_in_flight_when_the_link_ends() {
     let b = link.submit(now, tx(PAYMENT)).unwrap();
     let first = drain(&mut link);
     peer.read(now, &first.bytes);
-    link.close(now, 1000, "bye").unwrap();
+    link.close(now, sca_ws::CloseCode(1000), "bye").unwrap();
     let d = drain(&mut link);
     assert_eq!(
         failures(&d.events),
@@ -112,7 +112,7 @@ fn local_close_fails_waiting_at_once_and_in_flight_when_the_link_ends() {
     assert!(
         got.other
             .iter()
-            .any(|e| matches!(e, sca_ws::Event::Close { .. })),
+            .any(|e| matches!(e, sca_ws::ws::Event::Close { .. })),
         "{got:?}"
     );
     let reply = peer.take_bytes();
@@ -146,7 +146,7 @@ fn missed_pong_ends_the_link_and_its_requests() {
     assert!(
         got.other
             .iter()
-            .any(|e| matches!(e, sca_ws::Event::Ping(_))),
+            .any(|e| matches!(e, sca_ws::ws::Event::Ping(_))),
         "{got:?}"
     );
     let t2 = link.poll_timeout().unwrap();

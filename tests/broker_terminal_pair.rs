@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use common::{LABEL, Pair};
 use sca_ws::{
-    BrokerError, BrokerEvent, Channel, RequestFailure, Response, SubmitOptions, TerminalEvent,
-    Transaction, WhenBusy,
+    broker::{Error as BrokerError, Event as BrokerEvent, RequestFailure, SubmitOptions, WhenBusy},
+    terminal::{Channel, Event as TerminalEvent},
+    xml::{Response, Transaction},
 };
 
 /// A linked pair; with `mac`, both sides hold the key of [`LABEL`] and the broker signs.
 fn pair(mac: bool) -> Pair {
-    let config = sca_ws::TerminalConfig {
+    let config = sca_ws::terminal::Config {
         skip_pos_auth: !mac,
         ping_interval: None,
         ..Pair::skip_auth_config()

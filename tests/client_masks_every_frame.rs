@@ -2,7 +2,10 @@
 //! server never masks.
 mod common;
 use common::*;
-use sca_ws::{CloseCode, DataKind, FrameHeader};
+use sca_ws::{
+    frame::{CloseCode, Header as FrameHeader},
+    ws::DataKind,
+};
 
 #[test]
 fn client_masks_every_frame_with_seeded_keys() {

@@ -3,7 +3,8 @@ mod common;
 use bytes::Bytes;
 use common::*;
 use sca_ws::{
-    CloseCode, ConnectionState, Event, FrameError, Output, SendError, Utf8Bytes, WsError,
+    frame::{CloseCode, Error as FrameError},
+    ws::{Error as WsError, Event, Output, SendError, State as ConnectionState, Utf8Bytes},
 };
 
 #[test]

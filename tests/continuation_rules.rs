@@ -2,7 +2,7 @@
 //! inside a fragmented one.
 mod common;
 use common::*;
-use sca_ws::{Event, WsError};
+use sca_ws::ws::{Error as WsError, Event};
 
 #[test]
 fn rejects_continuation_without_a_message() {

@@ -1,7 +1,10 @@
 //! RFC 6455 §5.5: control frames carry at most 125 bytes and are never fragmented.
 mod common;
 use common::*;
-use sca_ws::{Event, FrameError, SendError, WsError};
+use sca_ws::{
+    frame::Error as FrameError,
+    ws::{Error as WsError, Event, SendError},
+};
 
 #[test]
 fn rejects_control_frame_over_125_bytes_from_header() {

@@ -4,7 +4,10 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use sca_ws::{DataKind, Event, FrameHeader, OpCode, apply_mask};
+use sca_ws::{
+    frame::{Header as FrameHeader, OpCode, apply_mask},
+    ws::{DataKind, Event},
+};
 
 fn opcode() -> impl Strategy<Value = OpCode> {
     prop_oneof![
@@ -61,7 +64,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let now = t0();
-        let mut c = sca_ws::Connection::new(sca_ws::Role::Client, quiet(), now, seed);
+        let mut c = sca_ws::ws::Connection::new(sca_ws::ws::Role::Client, quiet(), now, seed);
         let mut s = server(now);
         c.send_text(now, &text).unwrap();
         c.send_binary(now, &binary).unwrap();

@@ -4,7 +4,7 @@
 //! differently from a standard parser in front of it.
 
 use proptest::prelude::*;
-use sca_ws::{ServerHandshakeConfig, decode_request};
+use sca_ws::handshake::{ServerConfig as ServerHandshakeConfig, decode_request};
 
 const BASE: &str = "GET /x HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";

@@ -1,9 +1,9 @@
 //! One named case per rule: each malformed or invalid request and response, and the error it
 //! gets. Requests are the seed's request with one line changed.
 
-use sca_ws::{
-    ClientHandshake, ClientHandshakeConfig, HandshakeError, HeadPart, ServerHandshakeConfig,
-    decode_request,
+use sca_ws::handshake::{
+    Client as ClientHandshake, ClientConfig as ClientHandshakeConfig, Error as HandshakeError,
+    HeadPart, ServerConfig as ServerHandshakeConfig, decode_request,
 };
 
 const SEED_LINES: &[&str] = &[

@@ -4,8 +4,9 @@
 
 use bytes::BytesMut;
 use proptest::prelude::*;
-use sca_ws::{
-    ClientHandshake, ClientHandshakeConfig, ServerHandshakeConfig, decode_request, encode_accept,
+use sca_ws::handshake::{
+    Client as ClientHandshake, ClientConfig as ClientHandshakeConfig,
+    ServerConfig as ServerHandshakeConfig, decode_request, encode_accept,
 };
 
 /// Visible ASCII text with no surrounding whitespace (what a header value can carry intact).

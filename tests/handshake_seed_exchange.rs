@@ -2,9 +2,9 @@
 //! side and accepted by the other.
 
 use bytes::BytesMut;
-use sca_ws::{
-    ClientHandshake, ClientHandshakeConfig, SCA_PROTOCOL, ServerHandshakeConfig, decode_request,
-    encode_accept, select_protocol,
+use sca_ws::handshake::{
+    Client as ClientHandshake, ClientConfig as ClientHandshakeConfig, SCA_PROTOCOL,
+    ServerConfig as ServerHandshakeConfig, decode_request, encode_accept, select_protocol,
 };
 
 const SEED_REQUEST: &[u8] = b"GET / HTTP/1.1\r\n\

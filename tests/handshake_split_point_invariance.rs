@@ -4,9 +4,9 @@
 
 use bytes::BytesMut;
 use proptest::prelude::*;
-use sca_ws::{
-    ClientHandshake, ClientHandshakeConfig, HandshakeError, ServerHandshakeConfig, decode_request,
-    encode_accept,
+use sca_ws::handshake::{
+    Client as ClientHandshake, ClientConfig as ClientHandshakeConfig, Error as HandshakeError,
+    ServerConfig as ServerHandshakeConfig, decode_request, encode_accept,
 };
 
 const SEED_REQUEST: &[u8] = b"GET / HTTP/1.1\r\nPragma: no-cache\r\nCache-Control: no-cache\r\n\

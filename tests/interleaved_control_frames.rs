@@ -3,7 +3,7 @@
 mod common;
 use bytes::Bytes;
 use common::*;
-use sca_ws::{Event, Utf8Bytes};
+use sca_ws::ws::{Event, Utf8Bytes};
 
 #[test]
 fn ping_between_fragments_is_answered_and_message_survives() {

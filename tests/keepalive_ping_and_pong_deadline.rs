@@ -1,7 +1,7 @@
 //! SCA keepalive: a ping every `ping_interval`; a missing pong fails the connection.
 mod common;
 use common::*;
-use sca_ws::{Connection, Event, Role, WsConfig, WsError};
+use sca_ws::ws::{Config as WsConfig, Connection, Error as WsError, Event, Role};
 use std::time::Duration;
 
 fn keepalive() -> WsConfig {

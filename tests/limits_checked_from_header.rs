@@ -2,7 +2,7 @@
 //! is buffered, with close code 1009.
 mod common;
 use common::*;
-use sca_ws::{Connection, Event, Role, WsConfig, WsError};
+use sca_ws::ws::{Config as WsConfig, Connection, Error as WsError, Event, Role};
 
 fn limited() -> WsConfig {
     WsConfig {

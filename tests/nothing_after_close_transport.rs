@@ -1,7 +1,7 @@
 //! After `CloseTransport` the connection is inert: no output, no timers, sends refused.
 mod common;
 use common::*;
-use sca_ws::{ConnectionState, SendError};
+use sca_ws::ws::{SendError, State as ConnectionState};
 
 #[test]
 fn inert_after_close_transport() {

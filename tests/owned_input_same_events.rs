@@ -6,7 +6,7 @@ mod common;
 use bytes::BytesMut;
 use common::*;
 use proptest::prelude::*;
-use sca_ws::{Connection, Output, Role};
+use sca_ws::ws::{Connection, Output, Role};
 
 /// One frame of a generated stream: (first byte, payload, sent with the wrong masking).
 fn frame() -> impl Strategy<Value = (u8, Vec<u8>, bool)> {
@@ -130,5 +130,5 @@ fn a_binary_message_cut_across_reads_arrives_whole_and_unmasked() {
         s.handle_input_buf(now, read_buf.split());
     }
     let got = events(&drain(&mut s));
-    assert_eq!(got, vec![sca_ws::Event::Binary(payload.into())]);
+    assert_eq!(got, vec![sca_ws::ws::Event::Binary(payload.into())]);
 }

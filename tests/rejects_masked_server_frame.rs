@@ -1,7 +1,7 @@
 //! RFC 6455 §5.1: a client fails the connection (1002) on a masked frame.
 mod common;
 use common::*;
-use sca_ws::{Event, WsError};
+use sca_ws::ws::{Error as WsError, Event};
 
 #[test]
 fn rejects_masked_server_frame() {

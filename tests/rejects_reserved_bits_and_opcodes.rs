@@ -2,7 +2,10 @@
 //! the top bit set fail the connection with 1002.
 mod common;
 use common::*;
-use sca_ws::{Event, FrameError, WsError};
+use sca_ws::{
+    frame::Error as FrameError,
+    ws::{Error as WsError, Event},
+};
 
 fn fails_with(first_two: &[u8], expected: FrameError) {
     let now = t0();

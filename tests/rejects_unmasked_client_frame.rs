@@ -1,7 +1,7 @@
 //! RFC 6455 §5.1: a server fails the connection (1002) on an unmasked frame.
 mod common;
 use common::*;
-use sca_ws::{Event, WsError};
+use sca_ws::ws::{Error as WsError, Event};
 
 #[test]
 fn rejects_unmasked_client_frame() {

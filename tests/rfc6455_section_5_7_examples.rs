@@ -1,7 +1,7 @@
 //! The RFC 6455 §5.7 example frames, fed to a connection of the matching role.
 mod common;
 use common::*;
-use sca_ws::{Event, Utf8Bytes};
+use sca_ws::ws::{Event, Utf8Bytes};
 
 #[test]
 fn client_reads_unmasked_hello() {

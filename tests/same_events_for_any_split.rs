@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use proptest::prelude::*;
-use sca_ws::Output;
+use sca_ws::ws::Output;
 
 /// One frame of a generated stream: (first byte, payload).
 fn frame() -> impl Strategy<Value = (u8, Vec<u8>)> {

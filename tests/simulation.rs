@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{Accept, Pair, TestRng, signed, transaction};
-use sca_ws::{RequestId, Response, TerminalError, TerminalEvent};
+use sca_ws::{
+    terminal::{Error as TerminalError, Event as TerminalEvent, RequestId},
+    xml::Response,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fate {

@@ -3,7 +3,7 @@
 use std::alloc::System;
 use std::time::Instant;
 
-use sca_ws::{Connection, Output, Role, WsConfig};
+use sca_ws::ws::{Config as WsConfig, Connection, Output, Role};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]

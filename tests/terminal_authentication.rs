@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::{KEY, LABEL, Pair, code, signed, transaction};
-use sca_ws::{Response, TerminalConfig, compute_mac};
+use sca_ws::{mac::compute_mac, terminal::Config as TerminalConfig, xml::Response};
 
 fn authed() -> Pair {
     let mut pair = Pair::new(Pair::auth_config()).with_mac_key();

@@ -6,7 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::{Accept, Pair};
-use sca_ws::{LinkError, ScreenMessage, TerminalEvent, TransportFailure};
+use sca_ws::{
+    TransportFailure,
+    terminal::{Event as TerminalEvent, LinkError, ScreenMessage},
+};
 
 #[test]
 fn retries_with_growing_delays_until_the_broker_answers() {

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Pair, signed, transaction};
-use sca_ws::Response;
+use sca_ws::xml::Response;
 
 #[test]
 fn unknown_commands_are_delivered_untouched() {

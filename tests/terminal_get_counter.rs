@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Pair, code, signed, transaction};
-use sca_ws::Response;
+use sca_ws::xml::Response;
 
 #[test]
 fn first_command_gets_one() {

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Accept, Pair};
-use sca_ws::{LinkError, ScreenMessage, TerminalEvent};
+use sca_ws::terminal::{Event as TerminalEvent, LinkError, ScreenMessage};
 
 #[test]
 fn silent_broker_times_out_and_the_terminal_retries() {

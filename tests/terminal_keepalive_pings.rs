@@ -24,7 +24,7 @@ fn pings_every_interval_and_the_link_stays_up() {
 
 #[test]
 fn interval_zero_sends_no_pings() {
-    let config = sca_ws::TerminalConfig {
+    let config = sca_ws::terminal::Config {
         ping_interval: None,
         ..Pair::skip_auth_config()
     };

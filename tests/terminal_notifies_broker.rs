@@ -7,7 +7,11 @@ mod common;
 use std::time::Duration;
 
 use common::{Pair, transaction};
-use sca_ws::{BrokerEvent, Counter, Response, TerminalError};
+use sca_ws::{
+    broker::Event as BrokerEvent,
+    terminal::Error as TerminalError,
+    xml::{Counter, Response},
+};
 
 const PAYMENT: &str = "<TRANSACTION><FUNCTION_TYPE>PAYMENT</FUNCTION_TYPE><COMMAND>CAPTURE</COMMAND>\
 <TRANS_AMOUNT>5.00</TRANS_AMOUNT><POS_RECON>pay-1</POS_RECON></TRANSACTION>";
@@ -20,7 +24,7 @@ fn card_inserted() -> Response {
 
 /// A linked pair with an open session; with `mac` both sides hold the key and the broker signs.
 fn linked(mac: bool) -> Pair {
-    let config = sca_ws::TerminalConfig {
+    let config = sca_ws::terminal::Config {
         skip_pos_auth: !mac,
         ..Pair::skip_auth_config()
     };

@@ -6,7 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::{Pair, code, transaction};
-use sca_ws::{Channel, Response, TerminalEvent};
+use sca_ws::{
+    terminal::{Channel, Event as TerminalEvent},
+    xml::Response,
+};
 
 fn connected() -> Pair {
     let mut pair = Pair::new(Pair::skip_auth_config());

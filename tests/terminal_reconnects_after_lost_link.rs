@@ -6,7 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::{Pair, transaction};
-use sca_ws::{Response, ScreenMessage, TerminalEvent};
+use sca_ws::{
+    terminal::{Event as TerminalEvent, ScreenMessage},
+    xml::Response,
+};
 
 fn screens(events: &[TerminalEvent]) -> Vec<ScreenMessage> {
     events
@@ -107,7 +110,7 @@ fn pong_deadline_missed_is_a_lost_link() {
         pair.events.iter().any(|e| matches!(
             e,
             TerminalEvent::Screen(ScreenMessage::Failed {
-                error: sca_ws::LinkError::Protocol(_),
+                error: sca_ws::terminal::LinkError::Protocol(_),
                 ..
             })
         )),

@@ -7,7 +7,11 @@ use std::time::Duration;
 
 use common::{KEY, LABEL, Pair, code, transaction};
 use proptest::prelude::*;
-use sca_ws::{Channel, RequestId, Response, compute_mac};
+use sca_ws::{
+    mac::compute_mac,
+    terminal::{Channel, RequestId},
+    xml::Response,
+};
 
 const COMMANDS: [(&str, &str); 8] = [
     ("DEVICE", "VERSION"),

@@ -6,7 +6,10 @@ mod common;
 use std::time::Duration;
 
 use common::{Pair, transaction};
-use sca_ws::{Response, TerminalError, TerminalEvent};
+use sca_ws::{
+    terminal::{Error as TerminalError, Event as TerminalEvent},
+    xml::Response,
+};
 
 #[test]
 fn twice_unknown_and_after_link_loss_are_errors() {

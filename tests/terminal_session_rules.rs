@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Pair, code, transaction};
-use sca_ws::Response;
+use sca_ws::xml::Response;
 
 fn connected() -> Pair {
     let mut pair = Pair::new(Pair::skip_auth_config());

@@ -2,7 +2,7 @@
 //! the byte that makes it invalid arrives, before the rest of the frame.
 mod common;
 use common::*;
-use sca_ws::{Event, Output, WsError};
+use sca_ws::ws::{Error as WsError, Event, Output};
 
 #[test]
 fn fails_before_the_frame_is_complete() {

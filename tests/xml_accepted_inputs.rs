@@ -1,7 +1,7 @@
 //! What real senders produce and the decoder must accept: layout whitespace, both empty-element
 //! forms, escapes, CDATA, a BOM, an XML declaration, comments, CRLF line ends, nesting.
 
-use sca_ws::{Command, FunctionType, Response, Transaction};
+use sca_ws::xml::{Command, FunctionType, Response, Transaction};
 
 fn decode(doc: &str) -> Transaction {
     Transaction::decode(doc.as_bytes()).unwrap()

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use sca_ws::__private::xml_paths::{
     response_by_quick_xml, response_by_scanner, transaction_by_quick_xml, transaction_by_scanner,
 };
-use sca_ws::{Response, Transaction, XmlLimits};
+use sca_ws::xml::{Limits as XmlLimits, Response, Transaction};
 
 /// Asserts the equivalence for one document under one set of limits; true when the scanner
 /// took the document (for both roots together).

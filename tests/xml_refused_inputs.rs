@@ -1,7 +1,7 @@
 //! Every kind of input the decoder refuses, one named test each, with the typed error saying
 //! what and where.
 
-use sca_ws::{Response, SyntaxKind, Transaction, XmlError, XmlLimits};
+use sca_ws::xml::{Error as XmlError, Limits as XmlLimits, Response, SyntaxKind, Transaction};
 
 const HEAD: &str = "<TRANSACTION><FUNCTION_TYPE>SESSION</FUNCTION_TYPE><COMMAND>START</COMMAND>";
 

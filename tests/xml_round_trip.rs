@@ -3,7 +3,7 @@
 
 use bytes::BytesMut;
 use proptest::prelude::*;
-use sca_ws::{
+use sca_ws::xml::{
     Command, Counter, Fields, FunctionType, Response, ResultCode, TerminationStatus, Transaction,
 };
 

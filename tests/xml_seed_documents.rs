@@ -2,7 +2,7 @@
 //! are written in the conventional form, and parse∘write is idempotent on them.
 
 use bytes::BytesMut;
-use sca_ws::{
+use sca_ws::xml::{
     Command, Counter, FunctionType, Response, ResultCode, TerminationStatus, Transaction,
 };
 

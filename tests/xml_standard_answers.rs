@@ -1,7 +1,7 @@
 //! Each standard answer writes exactly the expected bytes, and reads back equal.
 
 use bytes::BytesMut;
-use sca_ws::{Counter, Response, StandardAnswer};
+use sca_ws::xml::{Counter, Response, StandardAnswer};
 
 fn written(response: &Response) -> String {
     let mut out = BytesMut::new();

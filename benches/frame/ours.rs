@@ -3,7 +3,7 @@
 use super::streams::{READ_CHUNK, Replay, Sink};
 use super::{Kind, Workload};
 use bytes::BytesMut;
-use sca_ws::{Connection, Event, Output, Role, WsConfig};
+use sca_ws::ws::{Config as WsConfig, Connection, Event, Output, Role};
 use std::hint::black_box;
 use std::io::Read;
 use std::time::Instant;

@@ -1,12 +1,15 @@
 //! A simulated payment engine: what a terminal application does with the requests the
-//! [`Terminal`](sca_ws::Terminal) delivers. Sans-IO like the crate: it is told what happened
+//! [`Terminal`](sca_ws::terminal::Terminal) delivers. Sans-IO like the crate: it is told what happened
 //! and when, and hands back the answers to send.
 
 use std::time::{Duration, Instant};
 
-use sca_ws::{Command, FunctionType, RequestId, Response, ResultCode, TerminalEvent, Transaction};
+use sca_ws::{
+    terminal::{Event as TerminalEvent, RequestId},
+    xml::{Command, FunctionType, Response, ResultCode, Transaction},
+};
 
-/// An answer for [`Terminal::respond`](sca_ws::Terminal::respond).
+/// An answer for [`Terminal::respond`](sca_ws::terminal::Terminal::respond).
 pub type Answer = (RequestId, Response);
 
 /// A CAPTURE waiting for the (simulated) customer to present a card.

@@ -30,7 +30,7 @@ pub fn one_line(xml: &[u8]) -> String {
 }
 
 /// A RESPONSE on one line.
-pub fn response_line(response: &sca_ws::Response) -> String {
+pub fn response_line(response: &sca_ws::xml::Response) -> String {
     let mut out = bytes::BytesMut::new();
     response.encode(&mut out);
     one_line(&out)

@@ -7,7 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use sca_ws::{BrokerConfig, ReconnectConfig, ResultCode, TerminalConfig, Transaction};
+use sca_ws::{
+    broker::Config as BrokerConfig,
+    terminal::{Config as TerminalConfig, ReconnectConfig},
+    xml::{ResultCode, Transaction},
+};
 
 use super::engine::Engine;
 use super::std_broker::{Broker, Command, Note};
@@ -192,12 +196,12 @@ impl Script<'_> {
         self.broker.send(PINPAD, Command::Submit(tx))
     }
 
-    fn request(&mut self, xml: &str, name: &str) -> Result<sca_ws::Response, String> {
+    fn request(&mut self, xml: &str, name: &str) -> Result<sca_ws::xml::Response, String> {
         self.submit(xml)?;
         self.answer(name)
     }
 
-    fn answer(&mut self, name: &str) -> Result<sca_ws::Response, String> {
+    fn answer(&mut self, name: &str) -> Result<sca_ws::xml::Response, String> {
         let what = format!("an answer to {name}");
         match self.note(
             |n| matches!(n, Note::Answered { request, .. } if request == name),

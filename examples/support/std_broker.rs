@@ -13,8 +13,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustls::ServerConfig;
-use sca_ws::{BrokerConfig, BrokerEvent, BrokerOutput, BrokerRequestId, Link, Response};
-use sca_ws::{CloseReason, Transaction};
+use sca_ws::{TransportFailure, broker::CloseReason, xml::Transaction};
+use sca_ws::{
+    broker::{
+        Config as BrokerConfig, Event as BrokerEvent, Link, Output as BrokerOutput,
+        RequestId as BrokerRequestId,
+    },
+    xml::Response,
+};
 
 use super::transport::{Chunk, Conn};
 use super::{now, response_line, tls};
@@ -212,7 +218,7 @@ fn serve(
     registry: Registry,
     notes: Sender<Note>,
 ) {
-    let mut link = Link::new(now(), config, serial ^ 0x5ca);
+    let mut link = Link::new(config, now(), serial ^ 0x5ca);
     let mut conn = LinkThread {
         stream,
         serial,
@@ -224,14 +230,15 @@ fn serve(
         while let Some(output) = link.poll_output() {
             match output {
                 BrokerOutput::Transmit(bytes) => {
-                    if conn.stream.write_all(&bytes).is_err() {
-                        link.handle_eof(now());
+                    if let Err(e) = conn.stream.write_all(&bytes) {
+                        link.handle_transport_failed(now(), TransportFailure::Io(e.to_string()));
                     }
                 }
                 BrokerOutput::CloseTransport => conn.stream.shutdown(),
                 BrokerOutput::Event(event) => {
                     conn.on_event(&mut link, event, &tx, &registry, &notes)
                 }
+                _ => {}
             }
         }
         if link.is_ended() {
@@ -245,8 +252,11 @@ fn serve(
             Ok(LinkInput::Eof) | Err(RecvTimeoutError::Disconnected) => link.handle_eof(now()),
             Ok(LinkInput::Failed(reason)) => {
                 let pinpad = conn.pinpad.clone();
-                let _ = notes.send(Note::Error { pinpad, reason });
-                link.handle_eof(now());
+                let _ = notes.send(Note::Error {
+                    pinpad,
+                    reason: reason.clone(),
+                });
+                link.handle_transport_failed(now(), TransportFailure::Io(reason));
             }
             Ok(LinkInput::Command(command)) => conn.on_command(&mut link, command, &notes),
             Err(RecvTimeoutError::Timeout) => link.handle_timeout(now()),
@@ -277,11 +287,14 @@ impl LinkThread {
         let pinpad = self.pinpad.clone();
         let note = match event {
             BrokerEvent::UpgradeRequested(info) => {
-                let sci = info.protocols.iter().any(|p| p == sca_ws::SCA_PROTOCOL);
+                let sci = info
+                    .protocols
+                    .iter()
+                    .any(|p| p == sca_ws::handshake::SCA_PROTOCOL);
                 let accepted = match info.pinpad_id {
                     Some(id) if !id.trim().is_empty() => {
                         self.pinpad = id.trim().to_owned();
-                        link.accept(now(), sci.then_some(sca_ws::SCA_PROTOCOL))
+                        link.accept(now(), sci.then_some(sca_ws::handshake::SCA_PROTOCOL))
                     }
                     _ => link.reject(now(), 400, "missing x-vfi-pinpad-id"),
                 };
@@ -331,6 +344,7 @@ impl LinkThread {
                     reason: describe(&reason),
                 }
             }
+            _ => return,
         };
         let _ = notes.send(note);
     }
@@ -342,7 +356,7 @@ impl LinkThread {
                 link.submit(now(), tx)
                     .map(|id| drop(self.names.insert(id, name)))
             }
-            Command::Close => link.close(now(), 1000, "bye"),
+            Command::Close => link.close(now(), sca_ws::CloseCode::NORMAL, "bye"),
             Command::Drop => {
                 self.stream.shutdown();
                 link.handle_eof(now());

@@ -13,8 +13,11 @@ use std::time::Duration;
 
 use rustls::ClientConfig;
 
-use sca_ws::{Channel, TransportFailure};
-use sca_ws::{ConnectTarget, Terminal, TerminalConfig, TerminalEvent, TerminalOutput};
+use sca_ws::terminal::{
+    Config as TerminalConfig, ConnectTarget, Event as TerminalEvent, Output as TerminalOutput,
+    Terminal,
+};
+use sca_ws::{TransportFailure, terminal::Channel};
 
 use super::engine::Engine;
 use super::transport::{Chunk, Conn};
@@ -85,6 +88,7 @@ pub fn run_with_tls(
                     log_event(&event, &mut log);
                     engine.handle_event(now(), &event, &mut answers);
                 }
+                _ => {}
             }
         }
         // 2. Hand the engine's answers to the terminal, then drain what they queued.
@@ -109,7 +113,7 @@ pub fn run_with_tls(
             }
             Ok(Input::Eof(g)) if is_current(&conn, g) => {
                 close(&mut conn);
-                terminal.handle_transport_closed(now());
+                terminal.handle_eof(now());
             }
             Ok(Input::Failed(g, why)) if is_current(&conn, g) => {
                 close(&mut conn);
@@ -225,7 +229,7 @@ fn log_event(event: &TerminalEvent, log: &mut impl FnMut(String)) {
 }
 
 /// `RESULT_CODE RESULT: RESPONSE_TEXT` of an answer.
-pub fn summary(response: &sca_ws::Response) -> String {
+pub fn summary(response: &sca_ws::xml::Response) -> String {
     format!(
         "{} {}: {}",
         response

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{BrokerConfig, BrokerEvent, BrokerOutput, CounterBook, Link, SubmitOptions, Transaction, WhenBusy};
+use sca_ws::{broker::{Config as BrokerConfig, CounterBook, Event as BrokerEvent, Link, Output as BrokerOutput, SubmitOptions, WhenBusy}, xml::Transaction};
 
 const SEED_REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 Sec-WebSocket-Key: CujtCKpQPzowD1oV4qp+hQ==\r\nSec-WebSocket-Protocol: sci\r\n\
@@ -89,7 +89,7 @@ fuzz_target!(|input: Input| {
     let bound = 1 + config.max_secondaries_in_flight + config.max_waiting_requests;
     let t0 = Instant::now();
     let mut now = t0;
-    let mut link = Link::new(now, Arc::new(config), 1);
+    let mut link = Link::new(Arc::new(config), now, 1);
     let mut st = State { open: HashSet::new(), ended: HashSet::new(), closed: 0 };
     if input.send_seed_request {
         link.handle_input(now, SEED_REQUEST);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{CloseCode, Connection, DataKind, Event, Output, Role, WsConfig};
+use sca_ws::{frame::CloseCode, ws::{Config as WsConfig, Connection, DataKind, Event, Output, Role}};
 
 #[derive(Arbitrary, Debug)]
 enum Step {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{ClosePayload, FrameHeader, apply_mask};
+use sca_ws::frame::{ClosePayload, Header as FrameHeader, apply_mask};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(Some((header, used))) = FrameHeader::decode(data) {

@@ -5,9 +5,7 @@
 
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{
-    ServerHandshakeConfig, decode_request, encode_accept, encode_error_response, select_protocol,
-};
+use sca_ws::handshake::{ServerConfig as ServerHandshakeConfig, decode_request, encode_accept, encode_error_response, select_protocol};
 
 fuzz_target!(|data: &[u8]| {
     let config = ServerHandshakeConfig {

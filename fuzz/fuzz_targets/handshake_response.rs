@@ -5,7 +5,7 @@
 
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{ClientHandshake, ClientHandshakeConfig, HandshakeError, accept_key};
+use sca_ws::handshake::{Client as ClientHandshake, ClientConfig as ClientHandshakeConfig, Error as HandshakeError, accept_key};
 
 /// The nonce whose key is the seed's `CujtCKpQPzowD1oV4qp+hQ==`.
 const NONCE: [u8; 16] = [

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{Connection, Output, Role, WsConfig};
+use sca_ws::ws::{Config as WsConfig, Connection, Output, Role};
 
 /// Most outputs drained per call; the connection never has more for one input.
 const MAX_OUTPUTS: usize = 1 << 16;

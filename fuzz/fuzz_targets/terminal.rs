@@ -11,10 +11,7 @@ use std::time::{Duration, Instant};
 use arbitrary::Arbitrary;
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{
-    RequestId, Response, ServerHandshakeConfig, Terminal, TerminalConfig, TerminalError,
-    TerminalEvent, TerminalOutput, TransportFailure, decode_request, encode_accept,
-};
+use sca_ws::{handshake::{ServerConfig as ServerHandshakeConfig, decode_request, encode_accept}, terminal::{Config as TerminalConfig, Error as TerminalError, Event as TerminalEvent, Output as TerminalOutput, RequestId, Terminal}, xml::Response, TransportFailure};
 
 const COMMANDS: [(&str, &str); 8] = [
     ("DEVICE", "VERSION"),
@@ -114,7 +111,7 @@ fuzz_target!(|input: Input| {
                 terminal.handle_input(now, &frame(0x81, xml.as_bytes()));
             }
             Step::Frame { first, payload } => terminal.handle_input(now, &frame(*first, payload)),
-            Step::Closed => terminal.handle_transport_closed(now),
+            Step::Closed => terminal.handle_eof(now),
             Step::Failed => terminal.handle_transport_failed(now, TransportFailure::Refused),
             Step::Advance { millis } => {
                 now += Duration::from_millis(u64::from(*millis) * 10);

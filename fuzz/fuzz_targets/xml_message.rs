@@ -4,7 +4,7 @@
 
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{Response, Transaction};
+use sca_ws::xml::{Response, Transaction};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(transaction) = Transaction::decode(data) {

@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use sca_ws::__private::xml_paths::{
     response_by_quick_xml, response_by_scanner, transaction_by_quick_xml, transaction_by_scanner,
 };
-use sca_ws::{Response, Transaction, XmlLimits};
+use sca_ws::xml::{Limits as XmlLimits, Response, Transaction};
 
 fuzz_target!(|data: &[u8]| {
     let (limits, doc) = match data.split_first() {

@@ -352,7 +352,12 @@ impl Link {
 
     /// Starts the close handshake (RFC 6455 §7.1.2). Requests still waiting fail at once with
     /// `LinkLost { sent: false }`; those in flight may still be answered until the link ends.
-    pub fn close(&mut self, now: Instant, code: CloseCode, reason: &str) -> Result<(), BrokerError> {
+    pub fn close(
+        &mut self,
+        now: Instant,
+        code: CloseCode,
+        reason: &str,
+    ) -> Result<(), BrokerError> {
         self.now = now;
         match &mut self.phase {
             Phase::Open(ws) => {

@@ -118,7 +118,16 @@ mod tests {
         assert_eq!(parse_counter(" 7 "), Some(7));
         assert_eq!(parse_counter("4294967295"), Some(u32::MAX));
         // U+00A0 is whitespace to `str::trim` but not to the echo path: refused here too.
-        for bad in ["0", "4294967296", "-1", "+1", "", "1e3", "0x10", "\u{a0}7\u{a0}"] {
+        for bad in [
+            "0",
+            "4294967296",
+            "-1",
+            "+1",
+            "",
+            "1e3",
+            "0x10",
+            "\u{a0}7\u{a0}",
+        ] {
             assert_eq!(parse_counter(bad), None, "{bad}");
         }
     }

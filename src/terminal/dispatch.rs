@@ -2,8 +2,8 @@
 //! COUNTER, deliver secondaries at any time, keep primaries one at a time, keep the session
 //! rules. Pure decisions over a small state; the machine applies them.
 
-use crate::xml::classify::{RequestKind, Route, SessionEffect};
 use super::request::{Channel, RequestId};
+use crate::xml::classify::{RequestKind, Route, SessionEffect};
 
 /// What the machine knows of the device's occupation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

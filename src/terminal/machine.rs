@@ -11,14 +11,14 @@ use super::config::TerminalConfig;
 use super::counters::CounterBook;
 use super::dispatch::Floor;
 use super::error::LinkError;
-use crate::drive::TransportFailure;
 use super::keys::{KeyStore, MemoryKeyStore};
 use super::output::{ConnectTarget, TerminalEvent, TerminalOutput};
 use super::serve::Pending;
 use super::status::{LinkStatus, ScreenMessage};
+use crate::drive::TransportFailure;
+use crate::frame::CloseCode;
 use crate::handshake::{ClientHandshake, ClientHandshakeConfig, HandshakeError};
 use crate::rng::Rng;
-use crate::frame::CloseCode;
 use crate::ws::{Connection, Event, Output, Role, SendError, WsConfig};
 use crate::xml::XmlLimits;
 

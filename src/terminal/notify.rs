@@ -40,7 +40,7 @@ impl<K: KeyStore> Terminal<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::terminal::{TerminalConfig, TerminalOutput};
+    use crate::terminal::{Config as TerminalConfig, Output as TerminalOutput};
     use crate::ws::{Connection, Event, Output, Role, WsConfig};
 
     fn start() -> Instant {

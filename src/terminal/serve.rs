@@ -4,13 +4,13 @@
 use std::time::Instant;
 
 use super::auth::{AuthFields, AuthRefusal, authenticate};
-use crate::xml::classify::{LabelEffect, RequestKind, classify};
 use super::dispatch::{Refusal, Verdict};
 use super::error::TerminalError;
 use super::keys::KeyStore;
 use super::machine::{Link, Terminal};
 use super::output::TerminalEvent;
 use super::request::RequestId;
+use crate::xml::classify::{LabelEffect, RequestKind, classify};
 use crate::xml::{Counter, Response, Transaction};
 
 /// RESPONSE_TEXT of the machine's own GET COUNTER answer (\[choice\]: the spec shows none).

@@ -115,8 +115,16 @@ mod tests {
 
     #[test]
     fn from_bytes_refuses_what_is_not_utf8() {
-        for bad in [&b"\xff"[..], b"\xc3", b"ok\xed\xa0\x80", b"\xf4\x90\x80\x80"] {
-            assert!(Utf8Bytes::from_bytes(Bytes::copy_from_slice(bad)).is_none(), "{bad:?}");
+        for bad in [
+            &b"\xff"[..],
+            b"\xc3",
+            b"ok\xed\xa0\x80",
+            b"\xf4\x90\x80\x80",
+        ] {
+            assert!(
+                Utf8Bytes::from_bytes(Bytes::copy_from_slice(bad)).is_none(),
+                "{bad:?}"
+            );
         }
     }
 

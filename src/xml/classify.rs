@@ -103,6 +103,11 @@ pub(crate) fn classify(function_type: &str, command: &str) -> RequestKind {
 }
 
 impl Transaction {
+    /// PAYMENT / LINE_ITEM: refused without an open session \[spec\].
+    pub fn needs_session(&self) -> bool {
+        self.kind().session == SessionEffect::NeedsSession
+    }
+
     /// SECONDARYPORT: answered even while a primary command runs \[seed\].
     pub fn is_secondary(&self) -> bool {
         matches!(self.kind().route, Route::Secondary { .. })

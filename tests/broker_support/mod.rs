@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sca_ws::{
-    BrokerConfig, BrokerEvent, BrokerOutput, Connection, Event, Link, Output, Response, Role,
-    Transaction, WsConfig,
+    broker::{Config as BrokerConfig, Event as BrokerEvent, Link, Output as BrokerOutput},
+    ws::{Config as WsConfig, Connection, Event, Output, Role},
+    xml::{Response, Transaction},
 };
 
 /// The seed's upgrade request, byte for byte (note `x-vfi-pinpad-id : 1`).
@@ -67,6 +68,7 @@ pub fn drain(link: &mut Link) -> Drained {
             Some(BrokerOutput::Event(e)) => d.events.push(e),
             Some(BrokerOutput::CloseTransport) => d.close_transport = true,
             None => return d,
+            Some(_) => {}
         }
     }
     panic!("poll_output never returned None");
@@ -156,7 +158,7 @@ pub fn split_head(bytes: &[u8]) -> (String, &[u8]) {
 
 /// An open link (the seed's request accepted with `sci`) and its terminal peer.
 pub fn open_link(now: Instant, config: BrokerConfig) -> (Link, Peer) {
-    let mut link = Link::new(now, Arc::new(config), 7);
+    let mut link = Link::new(Arc::new(config), now, 7);
     link.handle_input(now, SEED_REQUEST);
     let d = drain(&mut link);
     assert!(
@@ -176,7 +178,7 @@ pub fn submit_and_read(
     peer: &mut Peer,
     now: Instant,
     xml: &str,
-) -> (sca_ws::BrokerRequestId, Vec<String>) {
+) -> (sca_ws::broker::RequestId, Vec<String>) {
     let id = link.submit(now, tx(xml)).expect("submit");
     let d = drain(link);
     assert!(d.events.is_empty(), "{d:?}");
@@ -195,9 +197,9 @@ pub fn response_xml(code: i64, counter: Option<u32>, recon: Option<&str>) -> Str
     let mut r = if code == -1 {
         Response::success("OK")
     } else {
-        Response::failure(sca_ws::ResultCode(code), "FAILED", "failed")
+        Response::failure(sca_ws::xml::ResultCode(code), "FAILED", "failed")
     };
-    if let Some(c) = counter.and_then(sca_ws::Counter::new) {
+    if let Some(c) = counter.and_then(sca_ws::xml::Counter::new) {
         r = r.with_counter(c);
     }
     if let Some(p) = recon {
@@ -251,6 +253,7 @@ pub fn serve_tcp(
                 }
                 Some(BrokerOutput::CloseTransport) => close = true,
                 None => break,
+                Some(_) => {}
             }
         }
         if close {

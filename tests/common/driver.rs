@@ -17,13 +17,23 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sca_ws::{
-    BrokerConfig, BrokerError, BrokerEvent, BrokerOutput, BrokerRequestId, Channel, CounterBook,
-    FrameHeader, Link, RequestFailure, RequestId, Response, SubmitOptions, TerminalConfig,
-    TerminalEvent, TerminalOutput, Transaction, TransportFailure, UpgradeInfo, WhenBusy, WsConfig,
-    compute_mac,
+    TransportFailure,
+    broker::{
+        Config as BrokerConfig, CounterBook, Error as BrokerError, Event as BrokerEvent, Link,
+        Output as BrokerOutput, RequestFailure, RequestId as BrokerRequestId, SubmitOptions,
+        UpgradeInfo, WhenBusy,
+    },
+    frame::Header as FrameHeader,
+    mac::compute_mac,
+    terminal::{
+        Channel, Config as TerminalConfig, Event as TerminalEvent, Output as TerminalOutput,
+        RequestId,
+    },
+    ws::Config as WsConfig,
+    xml::{Response, Transaction},
 };
 
-pub use sca_ws::Terminal;
+pub use sca_ws::terminal::Terminal;
 
 /// Key of the label `P_1` registered in [`Pair::with_mac_key`].
 pub const KEY: [u8; 16] = *b"0123456789abcdef";
@@ -281,23 +291,20 @@ impl Pair {
             moved = true;
             match output {
                 TerminalOutput::Connect(_) => self.connect(),
-                TerminalOutput::Transmit(bytes) => {
-                    if self.wire_up {
-                        self.pings += self.tap.feed(&bytes);
-                        self.to_broker.extend_from_slice(&bytes);
-                    }
+                TerminalOutput::Transmit(bytes) if self.wire_up => {
+                    self.pings += self.tap.feed(&bytes);
+                    self.to_broker.extend_from_slice(&bytes);
                 }
-                TerminalOutput::CloseTransport => {
-                    if self.wire_up {
-                        self.wire_up = false;
-                        self.flush_to_broker(true);
-                        if let Some(link) = self.link.as_mut() {
-                            link.handle_eof(self.now);
-                        }
-                        self.to_terminal.clear();
+                TerminalOutput::CloseTransport if self.wire_up => {
+                    self.wire_up = false;
+                    self.flush_to_broker(true);
+                    if let Some(link) = self.link.as_mut() {
+                        link.handle_eof(self.now);
                     }
+                    self.to_terminal.clear();
                 }
                 TerminalOutput::Event(event) => self.events.push(event),
+                _ => {}
             }
         }
         panic!("terminal kept producing output");
@@ -314,20 +321,17 @@ impl Pair {
             };
             moved = true;
             match output {
-                BrokerOutput::Transmit(bytes) => {
-                    if self.wire_up {
-                        self.to_terminal.extend_from_slice(&bytes);
-                    }
+                BrokerOutput::Transmit(bytes) if self.wire_up => {
+                    self.to_terminal.extend_from_slice(&bytes);
                 }
-                BrokerOutput::CloseTransport => {
-                    if self.wire_up {
-                        self.wire_up = false;
-                        self.flush_to_terminal();
-                        self.to_broker.clear();
-                        self.terminal.handle_transport_closed(self.now);
-                    }
+                BrokerOutput::CloseTransport if self.wire_up => {
+                    self.wire_up = false;
+                    self.flush_to_terminal();
+                    self.to_broker.clear();
+                    self.terminal.handle_eof(self.now);
                 }
                 BrokerOutput::Event(event) => self.on_broker_event(event),
+                _ => {}
             }
         }
         panic!("broker link kept producing output");
@@ -386,7 +390,7 @@ impl Pair {
         }
         self.retire_link();
         self.seed = self.seed.wrapping_add(1);
-        self.link = Some(Link::new(self.now, self.broker_config.clone(), self.seed));
+        self.link = Some(Link::new(self.broker_config.clone(), self.now, self.seed));
         self.accept = accept;
         self.tap = PingTap::default();
         self.pings = 0;
@@ -568,7 +572,7 @@ impl Pair {
     pub fn broker_close(&mut self, code: u16) {
         let now = self.now;
         self.link_mut()
-            .close(now, code, "bye")
+            .close(now, sca_ws::CloseCode(code), "bye")
             .expect("broker close");
         self.settle();
     }
@@ -597,7 +601,7 @@ impl Pair {
         }
         match failure {
             Some(failure) => self.terminal.handle_transport_failed(self.now, failure),
-            None => self.terminal.handle_transport_closed(self.now),
+            None => self.terminal.handle_eof(self.now),
         }
         self.settle();
     }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use sca_ws::{Connection, Event, Output, Role, WsConfig};
+use sca_ws::ws::{Config as WsConfig, Connection, Event, Output, Role};
 
 /// One fixed starting instant; tests move time by adding durations to it.
 #[allow(clippy::disallowed_methods)]
@@ -112,12 +112,12 @@ pub fn normalise(outputs: Vec<Output>) -> (Vec<Event>, Vec<u8>, bool) {
 /// Decodes unmasked frames written by a server: (first byte, payload) pairs.
 pub fn server_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
     let mut frames = Vec::new();
-    while let Ok(Some((header, used))) = sca_ws::FrameHeader::decode(bytes) {
+    while let Ok(Some((header, used))) = sca_ws::frame::Header::decode(bytes) {
         let len = header.payload_len as usize;
         let first = bytes[0];
         let mut payload = bytes[used..used + len].to_vec();
         if let Some(key) = header.mask {
-            sca_ws::apply_mask(&mut payload, key, 0);
+            sca_ws::frame::apply_mask(&mut payload, key, 0);
         }
         frames.push((first, payload));
         bytes = &bytes[used + len..];

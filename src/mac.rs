@@ -2,6 +2,16 @@
 //!
 //! Source: PROTOCOL.md §5.5 (\[code\]: four independent public POS clients agree on this form).
 //! The terminal verifies it, the broker computes it; both call this one place.
+//!
+//! ```
+//! use sca_ws::mac::{compute_mac, verify_mac};
+//!
+//! let key = b"0123456789abcdef";
+//! let mac = compute_mac(key, 7);
+//! assert!(verify_mac(key, 7, &mac));
+//! assert!(!verify_mac(key, 8, &mac)); // another COUNTER
+//! assert!(!verify_mac(b"another key.....", 7, &mac));
+//! ```
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

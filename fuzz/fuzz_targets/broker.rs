@@ -120,7 +120,7 @@ fuzz_target!(|input: Input| {
                 link.handle_timeout(now);
             }
             Op::Close(code) => {
-                let _ = link.close(now, code, "bye");
+                let _ = link.close(now, sca_ws::CloseCode(code), "bye");
             }
             Op::Eof => link.handle_eof(now),
             Op::Keys(last) => {

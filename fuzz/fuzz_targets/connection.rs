@@ -135,6 +135,7 @@ fuzz_target!(|script: Script| {
                         }
                         Event::Ping(p) | Event::Pong(p) => assert!(p.len() <= 125),
                         Event::Close { .. } | Event::Failed(_) => {}
+                        other => panic!("an event this target does not know: {other:?}"),
                     }
                     if matches!(event, Event::Text(_) | Event::Binary(_)) {
                         assert!(!ended, "message after close or failure");
@@ -144,6 +145,7 @@ fuzz_target!(|script: Script| {
                     }
                 }
                 Output::CloseTransport => transport_closed = true,
+                other => panic!("an output this target does not know: {other:?}"),
             }
         }
         if transport_closed {

@@ -15,8 +15,13 @@ fuzz_target!(|data: &[u8]| {
         let mut out2 = BytesMut::new();
         again.encode(&mut out2);
         assert_eq!(out, out2);
+        // The text writer writes the same bytes.
+        let mut text = String::new();
+        transaction.encode_to_string(&mut text);
+        assert_eq!(text.as_bytes(), &out[..]);
         // Classification is total.
-        let _ = transaction.class();
+        let _ = (transaction.needs_session(), transaction.is_secondary());
+        let _ = transaction.is_mac_exempt();
         let _ = transaction.counter();
     }
     if let Ok(response) = Response::decode(data) {

@@ -42,6 +42,9 @@ pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     pub(super) keys: K,
     rng: Rng,
     backoff: Backoff,
+    /// When the open link will have stayed up long enough for the backoff to start over
+    /// (`None` once it has, or while no link is open).
+    stable_at: Option<Instant>,
     pub(super) link: Link,
     /// A link came up at least once (later attempts are "reconnecting").
     ever_connected: bool,
@@ -116,6 +119,7 @@ impl<K: KeyStore> Terminal<K> {
             // The terminal drains the connection after every call and keeps its own mark.
             max_outbound_bytes: usize::MAX / 4,
             ping_interval: config.ping_interval,
+            pong_timeout: config.pong_timeout,
             ..WsConfig::default()
         };
         let xml_limits = XmlLimits {
@@ -130,6 +134,7 @@ impl<K: KeyStore> Terminal<K> {
             keys,
             rng,
             backoff,
+            stable_at: None,
             link: Link::Waiting { retry_at: now },
             ever_connected: false,
             shown_connected: false,
@@ -179,7 +184,9 @@ impl<K: KeyStore> Terminal<K> {
         self.pending.len()
     }
 
-    /// Connection attempts since the last link that came up (0 during the first try).
+    /// Connection attempts since the last link that stayed up for
+    /// [`ReconnectConfig::stable_after`](super::ReconnectConfig::stable_after) (0 during the
+    /// first try). A link that drops sooner does not start the count over.
     pub fn retries(&self) -> u32 {
         self.backoff.retries()
     }
@@ -292,6 +299,7 @@ impl<K: KeyStore> Terminal<K> {
             Link::Open { ws } => {
                 ws.handle_timeout(now);
                 self.pump(now);
+                self.check_stable(now);
             }
             Link::Closing { ws, .. } => {
                 ws.handle_timeout(now);
@@ -362,7 +370,10 @@ impl<K: KeyStore> Terminal<K> {
         match &self.link {
             Link::Waiting { retry_at } => Some(*retry_at),
             Link::Connecting { deadline } | Link::Handshaking { deadline, .. } => Some(*deadline),
-            Link::Open { ws } => ws.poll_timeout(),
+            Link::Open { ws } => [ws.poll_timeout(), self.stable_at]
+                .into_iter()
+                .flatten()
+                .min(),
             Link::Closing { ws, give_up_at, .. } => Some(
                 ws.poll_timeout()
                     .map_or(*give_up_at, |t| t.min(*give_up_at)),
@@ -458,7 +469,8 @@ impl<K: KeyStore> Terminal<K> {
         );
         self.link = Link::Open { ws: Box::new(ws) };
         self.ever_connected = true;
-        self.backoff.reset();
+        self.stable_at = Some(now + self.config.reconnect.stable_after);
+        self.check_stable(now);
         self.link_first_id = self.next_id;
         self.push_status(true);
         self.push_screen(ScreenMessage::Connected {
@@ -471,6 +483,14 @@ impl<K: KeyStore> Terminal<K> {
             }
         }
         self.pump(now);
+    }
+
+    /// Starts the retry schedule over once the open link has stayed up long enough.
+    fn check_stable(&mut self, now: Instant) {
+        if self.stable_at.is_some_and(|at| now >= at) && self.is_connected() {
+            self.stable_at = None;
+            self.backoff.reset();
+        }
     }
 
     /// The open link is lost: abandon its requests, show it, let ws finish closing.
@@ -487,6 +507,8 @@ impl<K: KeyStore> Terminal<K> {
         let Link::Open { .. } = self.link else {
             return None;
         };
+        self.check_stable(now);
+        self.stable_at = None;
         let retry_in = self.backoff.delay();
         let give_up_in = self.ws_config.close_timeout + CLOSING_GRACE;
         let placeholder = Link::Waiting { retry_at: now };

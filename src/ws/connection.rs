@@ -90,8 +90,10 @@ pub struct Connection {
     // -- timers --
     pub(super) next_ping: Option<Instant>,
     pub(super) pong_deadline: Option<Instant>,
-    pub(super) ping_payload: [u8; 8],
     pub(super) ping_count: u64,
+    /// The number of the oldest keepalive ping still unanswered: the one `pong_deadline`
+    /// counts from. A pong echoing it or any later ping proves the peer alive since.
+    pub(super) awaited_ping: u64,
     pub(super) close_deadline: Option<Instant>,
 }
 
@@ -122,8 +124,8 @@ impl Connection {
             close_transport_pending: false,
             next_ping,
             pong_deadline: None,
-            ping_payload: [0; 8],
             ping_count: 0,
+            awaited_ping: 0,
             close_deadline: None,
         }
     }
@@ -248,16 +250,28 @@ impl Connection {
 
     fn send_keepalive_ping(&mut self, now: Instant) {
         self.ping_count = self.ping_count.wrapping_add(1);
-        self.ping_payload = self.ping_count.to_be_bytes();
-        let payload = self.ping_payload;
+        let payload = self.ping_count.to_be_bytes();
         self.queue_frame(true, OpCode::Ping, &payload);
-        self.pong_deadline = Some(now + self.config.pong_timeout);
+        // A later ping never moves the deadline of an older unanswered one: with an interval
+        // under the pong timeout, a silent peer would otherwise never be declared lost.
+        if self.pong_deadline.is_none() {
+            self.pong_deadline = Some(now + self.config.effective_pong_timeout());
+            self.awaited_ping = self.ping_count;
+        }
         self.next_ping = self.config.ping_interval.map(|every| now + every);
     }
 
-    /// A pong arrived: if it answers our keepalive ping, the peer is alive.
+    /// A pong arrived: if it echoes the awaited keepalive ping or a later one (RFC 6455
+    /// §5.5.3 lets a peer answer only the most recent ping), the peer is alive.
     pub(super) fn pong_received(&mut self, payload: &[u8]) {
-        if self.pong_deadline.is_some() && payload == self.ping_payload {
+        if self.pong_deadline.is_none() {
+            return;
+        }
+        let Ok(echo) = <[u8; 8]>::try_from(payload) else {
+            return;
+        };
+        let number = u64::from_be_bytes(echo);
+        if (self.awaited_ping..=self.ping_count).contains(&number) {
             self.pong_deadline = None;
         }
     }

@@ -113,9 +113,12 @@ impl<K: KeyStore> Terminal<K> {
     ) -> Self {
         let mut rng = Rng::new(entropy_seed);
         let backoff = Backoff::new(config.reconnect.clone(), Rng::new(rng.next_u64()));
+        // One SCA document per message: the message limit is the document limit (the XML
+        // reader caps it at u32::MAX), so an oversized one is refused at its frame header.
+        let document = config.max_message_size.min(u32::MAX as usize) as u64;
         let ws_config = WsConfig {
-            max_frame_payload: config.max_message_size as u64,
-            max_message_size: config.max_message_size as u64,
+            max_frame_payload: document,
+            max_message_size: document,
             // The terminal drains the connection after every call and keeps its own mark.
             max_outbound_bytes: usize::MAX / 4,
             ping_interval: config.ping_interval,

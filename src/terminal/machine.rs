@@ -31,8 +31,8 @@ const CLOSING_GRACE: Duration = Duration::from_secs(1);
 /// [`poll_output`](Self::poll_output) until `None`, then wait for bytes or
 /// [`poll_timeout`](Self::poll_timeout). It connects at once when created and keeps the link up
 /// for its whole life. `K` holds the MAC label keys ([`MemoryKeyStore`] unless the application
-/// brings its own, e.g. backed by secure hardware).
-#[derive(Debug)]
+/// brings its own, e.g. backed by secure hardware). `Debug` shows the link's state and
+/// counts, never keys, buffered bytes or the nonce generator.
 pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     pub(super) config: TerminalConfig,
     /// `config.auth_skipped()`, read for every request and fixed for the machine's life.
@@ -68,8 +68,30 @@ pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     shutting_down: bool,
 }
 
+impl<K: KeyStore> std::fmt::Debug for Terminal<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let link = match &self.link {
+            Link::Waiting { .. } => "waiting",
+            Link::Connecting { .. } => "connecting",
+            Link::Handshaking { .. } => "handshaking",
+            Link::Open { .. } => "open",
+            Link::Closing { .. } => "closing",
+            Link::Stopped => "stopped",
+        };
+        f.debug_struct("Terminal")
+            .field("host", &self.config.host)
+            .field("port", &self.config.port)
+            .field("link", &link)
+            .field("auth_skipped", &self.auth_skipped)
+            .field("session_open", &self.floor.session_open)
+            .field("pending_requests", &self.pending.len())
+            .field("retries", &self.backoff.retries())
+            .field("queued_bytes", &self.queued_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Where the link is in its life.
-#[derive(Debug)]
 pub(super) enum Link {
     /// Waiting to try again at `retry_at`.
     Waiting { retry_at: Instant },

@@ -52,8 +52,8 @@ pub(super) struct InFrame {
 /// Drive it as the crate docs describe: feed [`handle_input`](Self::handle_input),
 /// [`handle_eof`](Self::handle_eof) and [`handle_timeout`](Self::handle_timeout); drain
 /// [`poll_output`](Self::poll_output) until `None`; wake at
-/// [`poll_timeout`](Self::poll_timeout).
-#[derive(Debug)]
+/// [`poll_timeout`](Self::poll_timeout). `Debug` shows state and sizes, never buffered
+/// payloads or the masking generator.
 pub struct Connection {
     pub(super) role: Role,
     pub(super) config: WsConfig,
@@ -95,6 +95,22 @@ pub struct Connection {
     /// counts from. A pong echoing it or any later ping proves the peer alive since.
     pub(super) awaited_ping: u64,
     pub(super) close_deadline: Option<Instant>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::redact::ByteCount;
+        f.debug_struct("Connection")
+            .field("role", &self.role)
+            .field("phase", &self.phase)
+            .field("receiving", &ByteCount(self.message.len()))
+            .field("queued", &ByteCount(self.tx.len()))
+            .field("events", &self.events.len())
+            .field("next_ping", &self.next_ping)
+            .field("pong_deadline", &self.pong_deadline)
+            .field("close_deadline", &self.close_deadline)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Connection {

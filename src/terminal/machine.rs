@@ -199,9 +199,19 @@ impl<K: KeyStore> Terminal<K> {
     }
 
     /// Whether a SESSION is open (from the application's successful START / FINISH /
-    /// LANE_CLOSED answers); it survives reconnects.
+    /// LANE_CLOSED answers, or [`set_session_open`](Self::set_session_open)); it survives
+    /// reconnects.
     pub fn is_session_open(&self) -> bool {
         self.floor.session_open
+    }
+
+    /// Sets whether a SESSION is open, for when the application knows better than the
+    /// answers the machine saw: the answer to a FINISH was lost with the link, or the device
+    /// restarted inside a session. From the next request on, PAYMENT and LINE_ITEM need it
+    /// open and SESSION START and SETTIME need it closed; screen messages appear only while
+    /// it is closed. A successful START, FINISH or LANE_CLOSED answered later still moves it.
+    pub fn set_session_open(&mut self, open: bool) {
+        self.floor.session_open = open;
     }
 
     /// Requests delivered and not answered yet.

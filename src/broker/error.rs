@@ -29,6 +29,10 @@ pub enum BrokerError {
     },
     /// The MAC label store refused the change.
     Counter(CounterError),
+    /// A request pending on the link that could be in flight beside this one carries the
+    /// same POS_RECON: their answers could not be told apart (see the matching rule in
+    /// [`crate::broker`]).
+    DuplicatePosRecon,
 }
 
 impl fmt::Display for BrokerError {
@@ -41,6 +45,7 @@ impl fmt::Display for BrokerError {
             Self::Busy => f.write_str("a primary request is in flight"),
             Self::QueueFull { limit } => write!(f, "request queue full ({limit} waiting)"),
             Self::Counter(e) => write!(f, "mac labels: {e}"),
+            Self::DuplicatePosRecon => f.write_str("a pending request carries this pos_recon"),
         }
     }
 }

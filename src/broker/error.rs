@@ -99,13 +99,19 @@ pub enum RequestFailure {
     },
     /// No COUNTER / MAC could be assigned (unknown label, counter exhausted); never sent.
     Auth(CounterError),
+    /// A newer link with the same pinpad id replaced this one ([`crate::broker::Registry`])
+    /// before an answer; the terminal is now reached over the newer link.
+    Replaced {
+        /// Whether it had been written to the terminal: if so it may have been carried out.
+        sent: bool,
+    },
 }
 
 impl RequestFailure {
     /// Whether the terminal may have received (and carried out) the request.
     pub fn was_sent(&self) -> bool {
         match self {
-            Self::TimedOut { sent } | Self::LinkLost { sent } => *sent,
+            Self::TimedOut { sent } | Self::LinkLost { sent } | Self::Replaced { sent } => *sent,
             Self::Auth(_) => false,
         }
     }
@@ -124,6 +130,7 @@ impl fmt::Display for RequestFailure {
             Self::TimedOut { sent } => write!(f, "request timed out {}", stage(*sent)),
             Self::LinkLost { sent } => write!(f, "link lost {}", stage(*sent)),
             Self::Auth(e) => write!(f, "request not sent: {e}"),
+            Self::Replaced { sent } => write!(f, "link replaced {}", stage(*sent)),
         }
     }
 }

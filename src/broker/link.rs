@@ -81,6 +81,8 @@ pub struct Link {
     entropy_seed: u64,
     /// The GET COUNTER request in flight and the label it asked about, to learn its answer.
     get_counter: Option<(BrokerRequestId, Option<Box<str>>)>,
+    /// [`Link::close_replaced`] was called: the link ends as [`CloseReason::Replaced`].
+    replaced: bool,
     ended: bool,
 }
 
@@ -120,6 +122,7 @@ impl Link {
             now,
             entropy_seed,
             get_counter: None,
+            replaced: false,
             ended: false,
         }
     }
@@ -411,6 +414,33 @@ impl Link {
         Ok(())
     }
 
+    /// Closes a link that a newer link with the same pinpad id replaced (the
+    /// [`super::Registry`] says which): a close frame with [`super::CLOSE_REPLACED`] and
+    /// [`super::CLOSE_REPLACED_REASON`], every request (waiting and in flight) fails at once
+    /// with [`RequestFailure::Replaced`], and the link ends as [`CloseReason::Replaced`]. An
+    /// answer arriving during the close handshake is reported as unsolicited.
+    pub fn close_replaced(&mut self, now: Instant) -> Result<(), BrokerError> {
+        self.now = now;
+        if self.ended {
+            return Err(BrokerError::NotOpen);
+        }
+        self.replaced = true;
+        let out = &mut self.out;
+        self.requests.end_all(&mut |e: Ended| {
+            out.push_back(failed(e.id, RequestFailure::Replaced { sent: e.sent }));
+        });
+        self.requests.shrink_when_empty();
+        self.get_counter = None;
+        match &mut self.phase {
+            Phase::Open(ws) => {
+                // A connection already closing keeps its handshake; the end is still ours.
+                let _ = ws.close(now, super::CLOSE_REPLACED, super::CLOSE_REPLACED_REASON);
+            }
+            _ => self.end(CloseReason::Replaced),
+        }
+        Ok(())
+    }
+
     /// Writes waiting requests the tracker releases, until the ws layer pushes back.
     /// Whether anything was written or failed (so there is output to drain).
     fn send_waiting(&mut self) -> bool {
@@ -582,6 +612,11 @@ impl Link {
             return;
         }
         self.ended = true;
+        let reason = if self.replaced {
+            CloseReason::Replaced
+        } else {
+            reason
+        };
         let out = &mut self.out;
         self.requests.end_all(&mut |e: Ended| {
             out.push_back(failed(e.id, RequestFailure::LinkLost { sent: e.sent }));

@@ -108,6 +108,7 @@ mod event;
 mod link;
 mod matching;
 mod recon;
+mod registry;
 mod requests;
 
 pub use config::BrokerConfig as Config;
@@ -118,6 +119,7 @@ pub use error::{BrokerError as Error, RequestFailure};
 pub use event::{BrokerEvent as Event, BrokerOutput as Output, CloseReason, UpgradeInfo};
 pub use link::{Link, SubmitOptions};
 pub use matching::ANSWERED_WITHOUT_ECHO;
+pub use registry::{CLOSE_REPLACED, CLOSE_REPLACED_REASON, Registry, Replaced};
 pub use requests::{BrokerRequestId as RequestId, WhenBusy};
 
 pub(crate) use error::BrokerError;

@@ -9,7 +9,7 @@
 use super::counters::{CounterBook, CounterRefusal};
 use super::keys::KeyStore;
 use crate::xml::Counter;
-pub(crate) use crate::xml::classify::AuthClass;
+use crate::xml::classify::AuthClass;
 
 /// The request fields the checks read, as received.
 #[derive(Debug, Clone, Copy)]

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --release --example sca_terminal -- --url ws://127.0.0.1:8080/ --pinpad-id 1 \
-//!     [--skip-pos-auth] [--ping-interval SECS] [--config FILE] [--capture-delay SECS]
+//!     [--skip-pos-auth] [--ping-interval SECS] [--pong-timeout SECS] [--config FILE]
+//!     [--capture-delay SECS]
 //! cargo run --release --example sca_terminal -- --url wss://broker.example:8443/ --pinpad-id 1 \
 //!     [--ca CA.pem] [--cert CLIENT.pem --key CLIENT-KEY.pem]
 //! ```
@@ -24,11 +25,12 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use rustls::ClientConfig;
-use sca_ws::terminal::Config as TerminalConfig;
+use sca_ws::terminal::{Config as TerminalConfig, ConfigWarning};
 use support::engine::Engine;
 
 const USAGE: &str = "usage: sca_terminal --url ws://HOST:PORT/PATH --pinpad-id ID \
-[--skip-pos-auth] [--ping-interval SECS] [--config FILE] [--capture-delay SECS] \
+[--skip-pos-auth] [--ping-interval SECS] [--pong-timeout SECS] [--config FILE] \
+[--capture-delay SECS] \
 [--ca FILE] [--cert FILE --key FILE] (the last three for wss:// only)";
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
     let (mut url, mut pinpad, mut skip, mut ping, mut file) = (None, None, false, None, None);
     let (mut ca, mut cert, mut key) = (None::<PathBuf>, None::<PathBuf>, None::<PathBuf>);
     let mut capture_delay = Duration::from_secs(3);
+    let mut pong = None;
     let secs = |flag: &str, value: Option<String>| -> Result<u64, String> {
         let value = value.ok_or(format!("{flag} needs a number of seconds"))?;
         value
@@ -68,6 +71,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
             "--pinpad-id" => pinpad = Some(args.next().ok_or("--pinpad-id needs an id")?),
             "--skip-pos-auth" => skip = true,
             "--ping-interval" => ping = Some(secs("--ping-interval", args.next())?),
+            "--pong-timeout" => pong = Some(secs("--pong-timeout", args.next())?),
             "--capture-delay" => {
                 capture_delay = Duration::from_secs(secs("--capture-delay", args.next())?)
             }
@@ -83,7 +87,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
         Some(path) => {
             let text =
                 std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            TerminalConfig::parse(&text).map_err(|e| format!("{path}: {e}"))?
+            let parsed = TerminalConfig::parse(&text).map_err(|e| format!("{path}: {e}"))?;
+            // Unknown keys are reported, not fatal; the combination check runs again below.
+            for warning in &parsed.warnings {
+                if matches!(warning, ConfigWarning::UnknownKey { .. }) {
+                    eprintln!("sca_terminal: warning: {path}: {warning}");
+                }
+            }
+            parsed.config
         }
         None => TerminalConfig::default(),
     };
@@ -117,6 +128,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
     }
     if let Some(secs) = ping {
         config.ping_interval = (secs > 0).then(|| Duration::from_secs(secs));
+    }
+    if let Some(secs) = pong {
+        if secs == 0 {
+            return Err("--pong-timeout must be at least 1 second".into());
+        }
+        config.pong_timeout = Some(Duration::from_secs(secs));
+    }
+    for warning in config.warnings() {
+        eprintln!("sca_terminal: warning: {warning}");
     }
     Ok((config, tls, capture_delay))
 }

@@ -101,6 +101,7 @@ mod error;
 pub mod frame;
 pub mod handshake;
 pub mod mac;
+mod redact;
 mod rng;
 pub mod terminal;
 pub mod ws;

@@ -6,9 +6,16 @@
 //! decides where the seed comes from.
 
 /// SplitMix64: a 64-bit state, one multiply-xorshift mix per output.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Rng {
     state: u64,
+}
+
+impl std::fmt::Debug for Rng {
+    // The state predicts every later nonce and mask: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rng { .. }")
+    }
 }
 
 impl Rng {

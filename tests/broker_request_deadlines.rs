@@ -134,7 +134,7 @@ fn missed_pong_ends_the_link_and_its_requests() {
     let now = Instant::now();
     let mut config = quiet_config();
     config.ws.ping_interval = Some(secs(45));
-    config.ws.pong_timeout = secs(30);
+    config.ws.pong_timeout = Some(secs(30));
     let (mut link, mut peer) = open_link(now, config);
     let a = link.submit(now, tx(PAYMENT)).unwrap();
     drain(&mut link);

@@ -152,7 +152,9 @@ fn broker_config() -> Arc<broker::Config> {
 
 /// A terminal and a broker link after the upgrade, connected through `exchange`.
 fn terminal_and_link(now: Instant) -> (Terminal, Link) {
-    let config = terminal::Config::parse("SKIPPOSAUTH=1\nPOSCONNECTALLOW=WEBSOCKETS").unwrap();
+    let config = terminal::Config::parse("SKIPPOSAUTH=1\nPOSCONNECTALLOW=WEBSOCKETS")
+        .unwrap()
+        .config;
     let mut terminal = Terminal::new(config, now, 3);
     let mut link = Link::new(broker_config(), now, 4);
     let boot = drain(&mut terminal);

@@ -7,7 +7,7 @@ use std::time::Duration;
 fn keepalive() -> WsConfig {
     WsConfig {
         ping_interval: Some(Duration::from_secs(45)),
-        pong_timeout: Duration::from_secs(10),
+        pong_timeout: Some(Duration::from_secs(10)),
         ..WsConfig::default()
     }
 }

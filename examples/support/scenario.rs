@@ -71,6 +71,7 @@ fn terminal_config(port: u16) -> TerminalConfig {
             first: Duration::from_millis(300),
             max: Duration::from_secs(2),
             jitter_percent: 0,
+            ..ReconnectConfig::default()
         },
         connect_timeout: Duration::from_secs(2),
         ..TerminalConfig::default()

@@ -70,7 +70,7 @@ fuzz_target!(|script: Script| {
             max_message_size: 100,
             max_outbound_bytes: 200,
             ping_interval: Some(Duration::from_secs(1)),
-            pong_timeout: Duration::from_millis(500),
+            pong_timeout: Some(Duration::from_millis(500)),
             close_timeout: Duration::from_millis(700),
         }
     } else {

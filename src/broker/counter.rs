@@ -59,8 +59,8 @@ impl fmt::Display for CounterError {
 
 impl std::error::Error for CounterError {}
 
-/// One COUNTER handed out, with the MAC proving it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One COUNTER handed out, with the MAC proving it (`Debug` does not show the MAC).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Allocation {
     /// The MAC_LABEL the COUNTER belongs to.
     pub label: String,
@@ -68,6 +68,16 @@ pub struct Allocation {
     pub counter: u32,
     /// base64(HMAC-SHA256(label key, decimal COUNTER)).
     pub mac: String,
+}
+
+impl fmt::Debug for Allocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Allocation")
+            .field("label", &self.label)
+            .field("counter", &self.counter)
+            .field("mac", &crate::redact::Redacted(self.mac.len()))
+            .finish()
+    }
 }
 
 struct LabelEntry {

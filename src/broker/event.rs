@@ -11,7 +11,8 @@ use crate::ws::WsError;
 use crate::xml::{Response, XmlError};
 
 /// One thing the caller must do or learn; drain with [`crate::broker::Link::poll_output`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` shows a `Transmit` by its length: requests carry MACs.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BrokerOutput {
     /// Write these bytes to the transport, in order.
@@ -20,6 +21,19 @@ pub enum BrokerOutput {
     Event(BrokerEvent),
     /// Close the transport (after writing every `Transmit` before it); the link is done.
     CloseTransport,
+}
+
+impl std::fmt::Debug for BrokerOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Transmit(bytes) => f
+                .debug_tuple("Transmit")
+                .field(&crate::redact::ByteCount(bytes.len()))
+                .finish(),
+            Self::Event(event) => f.debug_tuple("Event").field(event).finish(),
+            Self::CloseTransport => f.write_str("CloseTransport"),
+        }
+    }
 }
 
 /// What the application learns from a link.
@@ -54,8 +68,9 @@ pub enum BrokerEvent {
     Closed(CloseReason),
 }
 
-/// Data of an upgrade request, for the application's accept / reject decision.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Data of an upgrade request, for the application's accept / reject decision. `Debug`
+/// hides the values of credential headers (`Authorization`, `Cookie`, ...).
+#[derive(Clone, PartialEq, Eq)]
 pub struct UpgradeInfo {
     /// The request target (`/` in the seed).
     pub path: String,
@@ -69,6 +84,34 @@ pub struct UpgradeInfo {
     pub protocols: Vec<String>,
     /// Every header field as received, in order (for application checks such as tokens).
     pub headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for UpgradeInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::redact::{Redacted, is_secret_header};
+        struct Headers<'a>(&'a [(String, String)]);
+        impl std::fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut list = f.debug_list();
+                for (name, value) in self.0 {
+                    if is_secret_header(name) {
+                        list.entry(&(name, Redacted(value.len())));
+                    } else {
+                        list.entry(&(name, value));
+                    }
+                }
+                list.finish()
+            }
+        }
+        f.debug_struct("UpgradeInfo")
+            .field("path", &self.path)
+            .field("host", &self.host)
+            .field("origin", &self.origin)
+            .field("pinpad_id", &self.pinpad_id)
+            .field("protocols", &self.protocols)
+            .field("headers", &Headers(&self.headers))
+            .finish()
+    }
 }
 
 /// Why a link ended.

@@ -306,7 +306,7 @@ impl Link {
         let early = buf.split_off(used.min(buf.len()));
         let mut ws = Box::new(Connection::new(
             Role::Server,
-            self.config.ws.clone(),
+            self.config.link_ws_config(),
             now,
             self.entropy_seed,
         ));

@@ -81,6 +81,7 @@ mod tests {
             first: Duration::from_secs(1),
             max: Duration::from_secs(10),
             jitter_percent: jitter,
+            ..ReconnectConfig::default()
         }
     }
 

@@ -11,7 +11,8 @@ use std::time::Duration;
 /// The parameter names [`TerminalConfig::parse`] understands (case-insensitive).
 ///
 /// Every other key is kept in [`TerminalConfig::extra`] so an application can read the
-/// settings it owns (TCP keepalive, CA files, ...) from the same text.
+/// settings it owns (TCP keepalive, CA files, ...) from the same text; those not in
+/// [`IO_LAYER`](keys::IO_LAYER) are also reported as [`ConfigWarning::UnknownKey`].
 pub mod keys {
     /// Which POS links SCA accepts; the value `WEBSOCKETS` selects this link (\[spec\]).
     pub const POS_CONNECT_ALLOW: &str = "POSCONNECTALLOW";
@@ -23,6 +24,9 @@ pub mod keys {
     pub const PORT: &str = "WEBSOCKETPORT";
     /// Seconds between keepalive pings; `0` sends none (\[spec\]).
     pub const PING_INTERVAL: &str = "WEBSOCKETPINGINTERVAL_1";
+    /// Milliseconds a keepalive ping may wait for its pong before the link counts as lost;
+    /// absent, the ping interval capped at 30 s (\[choice\]).
+    pub const PONG_TIMEOUT_MS: &str = "WEBSOCKETPONGTIMEOUT_MS";
     /// `1` for wss (TLS), `0` for plain ws (\[choice\]).
     pub const TLS: &str = "WEBSOCKETTLS";
     /// The request-target of the Upgrade request, e.g. `/` (\[choice\]).
@@ -35,12 +39,44 @@ pub mod keys {
     pub const RECONNECT_MAX_MS: &str = "WEBSOCKETRECONNECTMAX_MS";
     /// Up to this percentage is taken off each retry delay at random (\[choice\]).
     pub const RECONNECT_JITTER_PCT: &str = "WEBSOCKETRECONNECTJITTER_PCT";
+    /// Milliseconds a link must stay up before the retry delay starts over (\[choice\]).
+    pub const RECONNECT_STABLE_MS: &str = "WEBSOCKETRECONNECTSTABLE_MS";
     /// Milliseconds allowed from "open a connection" to the broker's 101 answer (\[choice\]).
     pub const CONNECT_TIMEOUT_MS: &str = "WEBSOCKETCONNECTTIMEOUT_MS";
     /// Path of the status-bar icon shown while the link is up (\[seed\]).
     pub const ICON_CONNECTED: &str = "WEBSOCKETICONCONNECTED";
     /// Path of the status-bar icon shown while the link is down (\[seed\]).
     pub const ICON_DISCONNECTED: &str = "WEBSOCKETICONDISCONNECTED";
+
+    /// Every key the state machine reads, for spotting misspellings.
+    pub const TERMINAL: &[&str] = &[
+        POS_CONNECT_ALLOW,
+        SKIP_POS_AUTH,
+        ADDRESS,
+        PORT,
+        PING_INTERVAL,
+        PONG_TIMEOUT_MS,
+        TLS,
+        PATH,
+        PINPAD_ID,
+        RECONNECT_FIRST_MS,
+        RECONNECT_MAX_MS,
+        RECONNECT_JITTER_PCT,
+        RECONNECT_STABLE_MS,
+        CONNECT_TIMEOUT_MS,
+        ICON_CONNECTED,
+        ICON_DISCONNECTED,
+    ];
+
+    /// WebSocket keys of the SCA specification that belong to the I/O layer (TCP keepalive,
+    /// CA file): kept in `extra` for the driver, and not reported as unknown (\[spec\]).
+    pub const IO_LAYER: &[&str] = &[
+        "WEBSOCKETKEEPALIVEENABLED",
+        "WEBSOCKETKEEPALIVECNT",
+        "WEBSOCKETKEEPALIVEIDLE",
+        "WEBSOCKETKEEPALIVEINTVL",
+        "WEBSOCKETSSL_CA_CERT_FILE",
+    ];
 }
 
 /// The `POSCONNECTALLOW` value that selects the WebSocket link (\[seed\]).
@@ -56,7 +92,9 @@ pub(crate) const DEFAULT_ICON_DISCONNECTED: &str =
 /// Retry delays after a failed or lost link: capped exponential backoff with jitter.
 ///
 /// Try `n` (counting from 0) waits `min(first * 2^n, max)`, minus a random share of up to
-/// `jitter_percent` percent of it, drawn from the terminal's seed.
+/// `jitter_percent` percent of it, drawn from the terminal's seed. The count `n` (and the
+/// retry number on screen) starts over only once a link has stayed up for `stable_after`, so
+/// a broker that accepts and drops every link is dialled ever more slowly, not every second.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReconnectConfig {
     /// Delay before the first retry. Default 1 s.
@@ -66,6 +104,9 @@ pub struct ReconnectConfig {
     /// Random share (0..=100) taken off each delay so terminals do not retry in lockstep.
     /// Default 20.
     pub jitter_percent: u8,
+    /// How long a link must stay up before the schedule starts over. Default 30 s: a link
+    /// that has not outlived one capped pong timeout has not shown that the broker answers.
+    pub stable_after: Duration,
 }
 
 impl Default for ReconnectConfig {
@@ -74,6 +115,7 @@ impl Default for ReconnectConfig {
             first: Duration::from_secs(1),
             max: Duration::from_secs(60),
             jitter_percent: 20,
+            stable_after: Duration::from_secs(30),
         }
     }
 }
@@ -97,6 +139,10 @@ pub struct TerminalConfig {
     pub pinpad_id: Option<String>,
     /// Keepalive ping interval; `None` sends no pings. Default 45 s (\[spec\]).
     pub ping_interval: Option<Duration>,
+    /// How long a keepalive ping may wait for its pong before the link counts as lost and
+    /// is dialled again. `None` (the default) takes the ping interval capped at 30 s
+    /// ([`ws::Config::effective_pong_timeout`](crate::ws::Config::effective_pong_timeout)).
+    pub pong_timeout: Option<Duration>,
     /// Retry delays.
     pub reconnect: ReconnectConfig,
     /// Time allowed from "open a connection" to the broker's 101. Default 15 s.
@@ -139,6 +185,7 @@ impl Default for TerminalConfig {
             path: "/".to_owned(),
             pinpad_id: None,
             ping_interval: Some(Duration::from_secs(45)),
+            pong_timeout: None,
             reconnect: ReconnectConfig::default(),
             connect_timeout: Duration::from_secs(15),
             icon_connected: DEFAULT_ICON_CONNECTED.to_owned(),
@@ -201,14 +248,64 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Something in the configuration the caller should hear about, though it is not fatal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigWarning {
+    /// A key the terminal does not read (kept in [`TerminalConfig::extra`]). A real SCA file
+    /// holds many keys for other parts of the device, so this is a report, not a refusal.
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// 1-based line number.
+        line: usize,
+        /// A known key spelled almost the same, when there is one (a likely typo).
+        suggestion: Option<&'static str>,
+    },
+    /// `SKIPPOSAUTH=1` over plain `ws://`: requests are neither signed nor sent over TLS, so
+    /// nothing authenticates the POS at all.
+    SkipAuthWithoutTls,
+}
+
+impl fmt::Display for ConfigWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownKey {
+                key,
+                line,
+                suggestion: Some(known),
+            } => write!(f, "line {line}: unknown key {key} (did you mean {known}?)"),
+            Self::UnknownKey { key, line, .. } => write!(f, "line {line}: unknown key {key}"),
+            Self::SkipAuthWithoutTls => write!(
+                f,
+                "SKIPPOSAUTH=1 without TLS: the POS link has no authentication at all"
+            ),
+        }
+    }
+}
+
+/// What [`TerminalConfig::parse`] read: the configuration, and the warnings the caller should
+/// log or show (unknown keys, risky combinations).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "the warnings report misspelled keys and unsafe settings"]
+pub struct Parsed {
+    /// The configuration read over the defaults.
+    pub config: TerminalConfig,
+    /// What was odd about it, in line order, then [`TerminalConfig::warnings`].
+    pub warnings: Vec<ConfigWarning>,
+}
+
 impl TerminalConfig {
     /// Reads `KEY=VALUE` lines over the defaults.
     ///
     /// Blank lines and lines starting with `#` or `;` are skipped; keys are matched
     /// case-insensitively; keys and values are trimmed; a key given twice keeps its last value.
-    /// Unknown keys go to [`extra`](Self::extra).
-    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+    /// Unknown keys go to [`extra`](Self::extra) and are reported in
+    /// [`Parsed::warnings`], with [`warnings`](Self::warnings) of the result after them.
+    /// A line that cannot be read, or a known key with a bad value, is an error.
+    pub fn parse(text: &str) -> Result<Parsed, ConfigError> {
         let mut config = Self::default();
+        let mut warnings = Vec::new();
         let mut first_line = 0;
         let mut max_line = 0;
         for (index, raw) in text.lines().enumerate() {
@@ -224,7 +321,13 @@ impl TerminalConfig {
             if key.is_empty() {
                 return Err(ConfigError::EmptyKey { line });
             }
-            config.set(key, value, line)?;
+            if !config.set(key, value, line)? && !is_io_layer_key(key) {
+                warnings.push(ConfigWarning::UnknownKey {
+                    key: key.to_owned(),
+                    line,
+                    suggestion: suggest_key(key),
+                });
+            }
             if key.eq_ignore_ascii_case(keys::RECONNECT_FIRST_MS) {
                 first_line = line;
             } else if key.eq_ignore_ascii_case(keys::RECONNECT_MAX_MS) {
@@ -245,7 +348,18 @@ impl TerminalConfig {
                 expected: "WEBSOCKETRECONNECTMAX_MS at least WEBSOCKETRECONNECTFIRST_MS",
             });
         }
-        Ok(config)
+        warnings.extend(config.warnings());
+        Ok(Parsed { config, warnings })
+    }
+
+    /// Settings that work but that the caller should hear about, however the configuration
+    /// was built: today, skip-auth over plain ws.
+    pub fn warnings(&self) -> Vec<ConfigWarning> {
+        let mut warnings = Vec::new();
+        if self.auth_skipped() && !self.tls {
+            warnings.push(ConfigWarning::SkipAuthWithoutTls);
+        }
+        warnings
     }
 
     /// Whether MAC, MAC_LABEL and COUNTER checks are off: `SKIPPOSAUTH=1` **and**
@@ -292,10 +406,14 @@ impl TerminalConfig {
                 keys::RECONNECT_JITTER_PCT,
                 self.reconnect.jitter_percent.to_string(),
             ),
+            (keys::RECONNECT_STABLE_MS, ms(self.reconnect.stable_after)),
             (keys::CONNECT_TIMEOUT_MS, ms(self.connect_timeout)),
             (keys::ICON_CONNECTED, self.icon_connected.clone()),
             (keys::ICON_DISCONNECTED, self.icon_disconnected.clone()),
         ];
+        if let Some(timeout) = self.pong_timeout {
+            lines.push((keys::PONG_TIMEOUT_MS, ms(timeout)));
+        }
         let mut out = String::new();
         for (key, value) in lines.drain(..) {
             out.push_str(key);
@@ -312,7 +430,8 @@ impl TerminalConfig {
         out
     }
 
-    fn set(&mut self, key: &str, value: &str, line: usize) -> Result<(), ConfigError> {
+    /// Applies one line; `Ok(false)` when the key is not one the terminal reads.
+    fn set(&mut self, key: &str, value: &str, line: usize) -> Result<bool, ConfigError> {
         let invalid = |expected: &'static str| ConfigError::InvalidValue {
             key: key.to_owned(),
             line,
@@ -358,6 +477,17 @@ impl TerminalConfig {
                 let secs = parse_u64(value, 86_400).ok_or(invalid("seconds 0..=86400"))?;
                 self.ping_interval = (secs != 0).then(|| Duration::from_secs(secs));
             }
+            keys::PONG_TIMEOUT_MS => {
+                let ms = parse_u64(value, MAX_DELAY_MS)
+                    .filter(|ms| *ms != 0)
+                    .ok_or(invalid("milliseconds 1..=86400000"))?;
+                self.pong_timeout = Some(Duration::from_millis(ms));
+            }
+            keys::RECONNECT_STABLE_MS => {
+                let ms =
+                    parse_u64(value, MAX_DELAY_MS).ok_or(invalid("milliseconds 0..=86400000"))?;
+                self.reconnect.stable_after = Duration::from_millis(ms);
+            }
             keys::RECONNECT_FIRST_MS => {
                 let ms = parse_u64(value, MAX_DELAY_MS)
                     .filter(|ms| *ms != 0)
@@ -393,10 +523,46 @@ impl TerminalConfig {
                 }
                 self.icon_disconnected = value.to_owned();
             }
-            _ => self.extra.push((key.to_owned(), value.to_owned())),
+            _ => {
+                self.extra.push((key.to_owned(), value.to_owned()));
+                return Ok(false);
+            }
         }
-        Ok(())
+        Ok(true)
     }
+}
+
+fn is_io_layer_key(key: &str) -> bool {
+    keys::IO_LAYER.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+/// The known key closest to `key` when it is at most two edits away (a typo, or a dropped
+/// `_1` suffix as in `WEBSOCKETPINGINTERVAL`).
+fn suggest_key(key: &str) -> Option<&'static str> {
+    let upper = key.to_ascii_uppercase();
+    keys::TERMINAL
+        .iter()
+        .chain(keys::IO_LAYER)
+        .map(|known| (edit_distance(upper.as_bytes(), known.as_bytes()), *known))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), one row at a time.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            let substitute = diagonal + usize::from(ca != cb);
+            row[j + 1] = substitute.min(above + 1).min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 const BOOL: &str = "0 or 1 (also on/off, true/false, yes/no)";
@@ -462,7 +628,7 @@ WEBSOCKETRECONNECTJITTER_PCT=10
 WEBSOCKETKEEPALIVECNT=5
 WEBSOCKETICONCONNECTED=/tmp/up.png
 ";
-        let c = TerminalConfig::parse(text).unwrap();
+        let c = TerminalConfig::parse(text).unwrap().config;
         assert!(c.auth_skipped());
         assert_eq!(c.host, "192.168.29.207");
         assert_eq!(c.port, 8080);
@@ -480,7 +646,9 @@ WEBSOCKETICONCONNECTED=/tmp/up.png
 
     #[test]
     fn skip_auth_needs_websockets_too() {
-        let c = TerminalConfig::parse("SKIPPOSAUTH=1\nPOSCONNECTALLOW=TCPIP").unwrap();
+        let c = TerminalConfig::parse("SKIPPOSAUTH=1\nPOSCONNECTALLOW=TCPIP")
+            .unwrap()
+            .config;
         assert!(c.skip_pos_auth);
         assert!(!c.auth_skipped());
     }
@@ -543,11 +711,13 @@ WEBSOCKETICONCONNECTED=/tmp/up.png
 
     #[test]
     fn kv_text_round_trips() {
-        let mut c = TerminalConfig::parse("WEBSOCKETPINGINTERVAL_1=0\nFOO=bar").unwrap();
+        let mut c = TerminalConfig::parse("WEBSOCKETPINGINTERVAL_1=0\nFOO=bar")
+            .unwrap()
+            .config;
         c.pinpad_id = Some("7".into());
         c.skip_pos_auth = true;
-        assert_eq!(TerminalConfig::parse(&c.to_kv_text()).unwrap(), c);
+        assert_eq!(TerminalConfig::parse(&c.to_kv_text()).unwrap().config, c);
         let d = TerminalConfig::default();
-        assert_eq!(TerminalConfig::parse(&d.to_kv_text()).unwrap(), d);
+        assert_eq!(TerminalConfig::parse(&d.to_kv_text()).unwrap().config, d);
     }
 }

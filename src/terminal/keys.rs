@@ -16,9 +16,20 @@ pub trait KeyStore {
 }
 
 /// Label keys kept in memory, for applications without secure key storage and for tests.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct MemoryKeyStore {
     keys: Vec<(String, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for MemoryKeyStore {
+    // Keys are secrets: only labels and key sizes are shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (label, key) in &self.keys {
+            map.entry(label, &crate::redact::Redacted(key.len()));
+        }
+        map.finish()
+    }
 }
 
 impl MemoryKeyStore {

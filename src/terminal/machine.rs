@@ -31,8 +31,8 @@ const CLOSING_GRACE: Duration = Duration::from_secs(1);
 /// [`poll_output`](Self::poll_output) until `None`, then wait for bytes or
 /// [`poll_timeout`](Self::poll_timeout). It connects at once when created and keeps the link up
 /// for its whole life. `K` holds the MAC label keys ([`MemoryKeyStore`] unless the application
-/// brings its own, e.g. backed by secure hardware).
-#[derive(Debug)]
+/// brings its own, e.g. backed by secure hardware). `Debug` shows the link's state and
+/// counts, never keys, buffered bytes or the nonce generator.
 pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     pub(super) config: TerminalConfig,
     /// `config.auth_skipped()`, read for every request and fixed for the machine's life.
@@ -42,6 +42,9 @@ pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     pub(super) keys: K,
     rng: Rng,
     backoff: Backoff,
+    /// When the open link will have stayed up long enough for the backoff to start over
+    /// (`None` once it has, or while no link is open).
+    stable_at: Option<Instant>,
     pub(super) link: Link,
     /// A link came up at least once (later attempts are "reconnecting").
     ever_connected: bool,
@@ -65,8 +68,30 @@ pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     shutting_down: bool,
 }
 
+impl<K: KeyStore> std::fmt::Debug for Terminal<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let link = match &self.link {
+            Link::Waiting { .. } => "waiting",
+            Link::Connecting { .. } => "connecting",
+            Link::Handshaking { .. } => "handshaking",
+            Link::Open { .. } => "open",
+            Link::Closing { .. } => "closing",
+            Link::Stopped => "stopped",
+        };
+        f.debug_struct("Terminal")
+            .field("host", &self.config.host)
+            .field("port", &self.config.port)
+            .field("link", &link)
+            .field("auth_skipped", &self.auth_skipped)
+            .field("session_open", &self.floor.session_open)
+            .field("pending_requests", &self.pending.len())
+            .field("retries", &self.backoff.retries())
+            .field("queued_bytes", &self.queued_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Where the link is in its life.
-#[derive(Debug)]
 pub(super) enum Link {
     /// Waiting to try again at `retry_at`.
     Waiting { retry_at: Instant },
@@ -110,12 +135,16 @@ impl<K: KeyStore> Terminal<K> {
     ) -> Self {
         let mut rng = Rng::new(entropy_seed);
         let backoff = Backoff::new(config.reconnect.clone(), Rng::new(rng.next_u64()));
+        // One SCA document per message: the message limit is the document limit (the XML
+        // reader caps it at u32::MAX), so an oversized one is refused at its frame header.
+        let document = config.max_message_size.min(u32::MAX as usize) as u64;
         let ws_config = WsConfig {
-            max_frame_payload: config.max_message_size as u64,
-            max_message_size: config.max_message_size as u64,
+            max_frame_payload: document,
+            max_message_size: document,
             // The terminal drains the connection after every call and keeps its own mark.
             max_outbound_bytes: usize::MAX / 4,
             ping_interval: config.ping_interval,
+            pong_timeout: config.pong_timeout,
             ..WsConfig::default()
         };
         let xml_limits = XmlLimits {
@@ -130,6 +159,7 @@ impl<K: KeyStore> Terminal<K> {
             keys,
             rng,
             backoff,
+            stable_at: None,
             link: Link::Waiting { retry_at: now },
             ever_connected: false,
             shown_connected: false,
@@ -169,9 +199,19 @@ impl<K: KeyStore> Terminal<K> {
     }
 
     /// Whether a SESSION is open (from the application's successful START / FINISH /
-    /// LANE_CLOSED answers); it survives reconnects.
+    /// LANE_CLOSED answers, or [`set_session_open`](Self::set_session_open)); it survives
+    /// reconnects.
     pub fn is_session_open(&self) -> bool {
         self.floor.session_open
+    }
+
+    /// Sets whether a SESSION is open, for when the application knows better than the
+    /// answers the machine saw: the answer to a FINISH was lost with the link, or the device
+    /// restarted inside a session. From the next request on, PAYMENT and LINE_ITEM need it
+    /// open and SESSION START and SETTIME need it closed; screen messages appear only while
+    /// it is closed. A successful START, FINISH or LANE_CLOSED answered later still moves it.
+    pub fn set_session_open(&mut self, open: bool) {
+        self.floor.session_open = open;
     }
 
     /// Requests delivered and not answered yet.
@@ -179,7 +219,9 @@ impl<K: KeyStore> Terminal<K> {
         self.pending.len()
     }
 
-    /// Connection attempts since the last link that came up (0 during the first try).
+    /// Connection attempts since the last link that stayed up for
+    /// [`ReconnectConfig::stable_after`](super::ReconnectConfig::stable_after) (0 during the
+    /// first try). A link that drops sooner does not start the count over.
     pub fn retries(&self) -> u32 {
         self.backoff.retries()
     }
@@ -292,6 +334,7 @@ impl<K: KeyStore> Terminal<K> {
             Link::Open { ws } => {
                 ws.handle_timeout(now);
                 self.pump(now);
+                self.check_stable(now);
             }
             Link::Closing { ws, .. } => {
                 ws.handle_timeout(now);
@@ -362,7 +405,10 @@ impl<K: KeyStore> Terminal<K> {
         match &self.link {
             Link::Waiting { retry_at } => Some(*retry_at),
             Link::Connecting { deadline } | Link::Handshaking { deadline, .. } => Some(*deadline),
-            Link::Open { ws } => ws.poll_timeout(),
+            Link::Open { ws } => [ws.poll_timeout(), self.stable_at]
+                .into_iter()
+                .flatten()
+                .min(),
             Link::Closing { ws, give_up_at, .. } => Some(
                 ws.poll_timeout()
                     .map_or(*give_up_at, |t| t.min(*give_up_at)),
@@ -458,7 +504,8 @@ impl<K: KeyStore> Terminal<K> {
         );
         self.link = Link::Open { ws: Box::new(ws) };
         self.ever_connected = true;
-        self.backoff.reset();
+        self.stable_at = Some(now + self.config.reconnect.stable_after);
+        self.check_stable(now);
         self.link_first_id = self.next_id;
         self.push_status(true);
         self.push_screen(ScreenMessage::Connected {
@@ -471,6 +518,14 @@ impl<K: KeyStore> Terminal<K> {
             }
         }
         self.pump(now);
+    }
+
+    /// Starts the retry schedule over once the open link has stayed up long enough.
+    fn check_stable(&mut self, now: Instant) {
+        if self.stable_at.is_some_and(|at| now >= at) && self.is_connected() {
+            self.stable_at = None;
+            self.backoff.reset();
+        }
     }
 
     /// The open link is lost: abandon its requests, show it, let ws finish closing.
@@ -487,6 +542,8 @@ impl<K: KeyStore> Terminal<K> {
         let Link::Open { .. } = self.link else {
             return None;
         };
+        self.check_stable(now);
+        self.stable_at = None;
         let retry_in = self.backoff.delay();
         let give_up_in = self.ws_config.close_timeout + CLOSING_GRACE;
         let placeholder = Link::Waiting { retry_at: now };

@@ -8,7 +8,9 @@
 //! use sca_ws::terminal::{self, Event, Output, ScreenMessage, Terminal};
 //! use sca_ws::TransportFailure;
 //!
-//! let config = terminal::Config::parse("WEBSOCKETADDRESS=broker.example\nWEBSOCKETPORT=8443")?;
+//! let parsed = terminal::Config::parse("WEBSOCKETADDRESS=broker.example\nWEBSOCKETPORT=8443")?;
+//! assert!(parsed.warnings.is_empty(), "no unknown keys, TLS on");
+//! let config = parsed.config;
 //! let now = Instant::now();
 //! let mut terminal = Terminal::new(config, now, 42);
 //!
@@ -39,7 +41,10 @@ mod request;
 mod serve;
 mod status;
 
-pub use config::{ConfigError, ReconnectConfig, TerminalConfig as Config, keys as config_keys};
+pub use config::{
+    ConfigError, ConfigWarning, Parsed as ParsedConfig, ReconnectConfig, TerminalConfig as Config,
+    keys as config_keys,
+};
 pub use error::{LinkError, TerminalError as Error};
 pub use keys::{KeyStore, MemoryKeyStore};
 pub use machine::Terminal;

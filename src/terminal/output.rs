@@ -17,8 +17,9 @@ pub struct ConnectTarget {
     pub tls: bool,
 }
 
-/// One thing for the caller to do or learn.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One thing for the caller to do or learn. `Debug` shows a `Transmit` by its length:
+/// answers may carry keys (REGISTER's `MAC_KEY`).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TerminalOutput {
     /// Open a transport (TCP, then TLS when asked) and report
@@ -31,6 +32,20 @@ pub enum TerminalOutput {
     CloseTransport,
     /// Something for the application.
     Event(TerminalEvent),
+}
+
+impl std::fmt::Debug for TerminalOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Connect(target) => f.debug_tuple("Connect").field(target).finish(),
+            Self::Transmit(bytes) => f
+                .debug_tuple("Transmit")
+                .field(&crate::redact::ByteCount(bytes.len()))
+                .finish(),
+            Self::CloseTransport => f.write_str("CloseTransport"),
+            Self::Event(event) => f.debug_tuple("Event").field(event).finish(),
+        }
+    }
 }
 
 /// What the application learns.

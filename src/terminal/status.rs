@@ -29,7 +29,9 @@ pub enum ScreenMessage {
         host: String,
         /// Broker port.
         port: u16,
-        /// 0 for the first try, then which retry this is.
+        /// 0 for the first try, then which retry this is, counted since the last link that
+        /// stayed up for `ReconnectConfig::stable_after` (a link that drops sooner does not
+        /// start it over).
         retry: u32,
         /// `true` when a link was up before (reconnecting rather than booting).
         reconnecting: bool,

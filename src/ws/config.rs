@@ -28,12 +28,32 @@ pub struct WsConfig {
     /// Send a ping this often; `None` never pings. Default 45 s (SCA's
     /// `WEBSOCKETPINGINTERVAL_1`).
     pub ping_interval: Option<Duration>,
-    /// How long a keepalive ping may wait for its pong before the connection fails.
-    /// Default 30 s.
-    pub pong_timeout: Duration,
+    /// How long the oldest unanswered keepalive ping may wait for its pong before the
+    /// connection fails; later pings do not extend it, so a silent peer is declared lost
+    /// within `ping_interval + pong_timeout` of its last pong. `None` (the default) takes
+    /// the ping interval, capped at [`MAX_DEFAULT_PONG_TIMEOUT`]: see
+    /// [`effective_pong_timeout`](Self::effective_pong_timeout).
+    pub pong_timeout: Option<Duration>,
     /// How long to wait for the peer's close frame, or (as client) for the server to close
     /// TCP, before telling the I/O layer to close it anyway. Default 10 s.
     pub close_timeout: Duration,
+}
+
+/// The cap on the derived pong timeout: a peer that has not answered a ping for 30 s is gone,
+/// however rarely pings are sent.
+pub const MAX_DEFAULT_PONG_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl WsConfig {
+    /// The pong timeout in force: [`pong_timeout`](Self::pong_timeout) when set, else the ping
+    /// interval capped at [`MAX_DEFAULT_PONG_TIMEOUT`] (the cap alone without an interval).
+    pub fn effective_pong_timeout(&self) -> Duration {
+        self.pong_timeout.unwrap_or_else(|| {
+            self.ping_interval
+                .map_or(MAX_DEFAULT_PONG_TIMEOUT, |every| {
+                    every.min(MAX_DEFAULT_PONG_TIMEOUT)
+                })
+        })
+    }
 }
 
 impl Default for WsConfig {
@@ -43,7 +63,7 @@ impl Default for WsConfig {
             max_message_size: 16 << 20,
             max_outbound_bytes: 4 << 20,
             ping_interval: Some(Duration::from_secs(45)),
-            pong_timeout: Duration::from_secs(30),
+            pong_timeout: None,
             close_timeout: Duration::from_secs(10),
         }
     }

@@ -52,8 +52,8 @@ pub(super) struct InFrame {
 /// Drive it as the crate docs describe: feed [`handle_input`](Self::handle_input),
 /// [`handle_eof`](Self::handle_eof) and [`handle_timeout`](Self::handle_timeout); drain
 /// [`poll_output`](Self::poll_output) until `None`; wake at
-/// [`poll_timeout`](Self::poll_timeout).
-#[derive(Debug)]
+/// [`poll_timeout`](Self::poll_timeout). `Debug` shows state and sizes, never buffered
+/// payloads or the masking generator.
 pub struct Connection {
     pub(super) role: Role,
     pub(super) config: WsConfig,
@@ -90,9 +90,27 @@ pub struct Connection {
     // -- timers --
     pub(super) next_ping: Option<Instant>,
     pub(super) pong_deadline: Option<Instant>,
-    pub(super) ping_payload: [u8; 8],
     pub(super) ping_count: u64,
+    /// The number of the oldest keepalive ping still unanswered: the one `pong_deadline`
+    /// counts from. A pong echoing it or any later ping proves the peer alive since.
+    pub(super) awaited_ping: u64,
     pub(super) close_deadline: Option<Instant>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::redact::ByteCount;
+        f.debug_struct("Connection")
+            .field("role", &self.role)
+            .field("phase", &self.phase)
+            .field("receiving", &ByteCount(self.message.len()))
+            .field("queued", &ByteCount(self.tx.len()))
+            .field("events", &self.events.len())
+            .field("next_ping", &self.next_ping)
+            .field("pong_deadline", &self.pong_deadline)
+            .field("close_deadline", &self.close_deadline)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Connection {
@@ -122,8 +140,8 @@ impl Connection {
             close_transport_pending: false,
             next_ping,
             pong_deadline: None,
-            ping_payload: [0; 8],
             ping_count: 0,
+            awaited_ping: 0,
             close_deadline: None,
         }
     }
@@ -248,16 +266,28 @@ impl Connection {
 
     fn send_keepalive_ping(&mut self, now: Instant) {
         self.ping_count = self.ping_count.wrapping_add(1);
-        self.ping_payload = self.ping_count.to_be_bytes();
-        let payload = self.ping_payload;
+        let payload = self.ping_count.to_be_bytes();
         self.queue_frame(true, OpCode::Ping, &payload);
-        self.pong_deadline = Some(now + self.config.pong_timeout);
+        // A later ping never moves the deadline of an older unanswered one: with an interval
+        // under the pong timeout, a silent peer would otherwise never be declared lost.
+        if self.pong_deadline.is_none() {
+            self.pong_deadline = Some(now + self.config.effective_pong_timeout());
+            self.awaited_ping = self.ping_count;
+        }
         self.next_ping = self.config.ping_interval.map(|every| now + every);
     }
 
-    /// A pong arrived: if it answers our keepalive ping, the peer is alive.
+    /// A pong arrived: if it echoes the awaited keepalive ping or a later one (RFC 6455
+    /// §5.5.3 lets a peer answer only the most recent ping), the peer is alive.
     pub(super) fn pong_received(&mut self, payload: &[u8]) {
-        if self.pong_deadline.is_some() && payload == self.ping_payload {
+        if self.pong_deadline.is_none() {
+            return;
+        }
+        let Ok(echo) = <[u8; 8]>::try_from(payload) else {
+            return;
+        };
+        let number = u64::from_be_bytes(echo);
+        if (self.awaited_ping..=self.ping_count).contains(&number) {
             self.pong_deadline = None;
         }
     }

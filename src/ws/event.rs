@@ -41,8 +41,9 @@ pub enum Event {
 }
 
 /// What the I/O layer must do, drained with
-/// [`Connection::poll_output`](super::Connection::poll_output).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`Connection::poll_output`](super::Connection::poll_output). `Debug` shows a `Transmit`
+/// by its length: the bytes may carry an application's secrets.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Output {
     /// Write these bytes to the transport, in order.
@@ -52,4 +53,17 @@ pub enum Output {
     /// Close the TCP connection now (RFC 6455 §7.1.1: the server closes first, the client
     /// when the server did or after the close timeout). Always the last output.
     CloseTransport,
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Transmit(bytes) => f
+                .debug_tuple("Transmit")
+                .field(&crate::redact::ByteCount(bytes.len()))
+                .finish(),
+            Self::Event(event) => f.debug_tuple("Event").field(event).finish(),
+            Self::CloseTransport => f.write_str("CloseTransport"),
+        }
+    }
 }

@@ -31,7 +31,7 @@ mod utf8;
 mod utf8_bytes;
 mod whole_message;
 
-pub use config::{Role, WsConfig as Config};
+pub use config::{MAX_DEFAULT_PONG_TIMEOUT, Role, WsConfig as Config};
 pub use connection::{Connection, ConnectionState as State};
 pub use error::{SendError, WsError as Error};
 pub use event::{DataKind, Event, Output};

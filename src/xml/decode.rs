@@ -8,6 +8,7 @@ use quick_xml::errors::{Error as QxError, IllFormedError};
 use quick_xml::events::Event;
 
 use super::build::{Builder, Schema};
+use super::chars::first_forbidden_char;
 use super::error::{SyntaxKind, XmlError};
 use super::fields::Fields;
 use super::limits::XmlLimits;
@@ -66,6 +67,9 @@ pub(crate) fn read_document<S: Schema>(
     limits: &XmlLimits,
 ) -> Result<(S, Fields), XmlError> {
     limits.check_size(input.len())?;
+    if let Some(offset) = first_forbidden_char(input) {
+        return Err(XmlError::ForbiddenChar { offset });
+    }
     let mut builder = Builder::<S>::new(limits, input.len());
     // Whether any text piece needs line-end normalization, asked once for the document.
     let has_cr = input.contains(&b'\r');

@@ -36,6 +36,12 @@ pub enum XmlError {
         /// Where the markup or text holding the bad bytes starts.
         offset: usize,
     },
+    /// A character XML 1.0 forbids (§2.2): NUL, another C0 control but tab, LF and CR, or
+    /// U+FFFE / U+FFFF. Refused rather than passed on, since no consumer can expect it.
+    ForbiddenChar {
+        /// Where the character starts.
+        offset: usize,
+    },
     /// The bytes are not well-formed XML.
     Malformed {
         /// Where the problem was found.
@@ -174,6 +180,9 @@ impl fmt::Display for XmlError {
                 write!(f, "more than {limit} elements at byte {offset}")
             }
             Self::InvalidUtf8 { offset } => write!(f, "invalid utf-8 at byte {offset}"),
+            Self::ForbiddenChar { offset } => {
+                write!(f, "character xml 1.0 forbids at byte {offset}")
+            }
             Self::Malformed { offset, kind } => write!(f, "{kind} at byte {offset}"),
             Self::WrongRoot { offset, expected } => {
                 write!(f, "root element at byte {offset} is not <{expected}>")

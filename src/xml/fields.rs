@@ -345,6 +345,14 @@ impl<'a> IntoIterator for &'a Fields {
 impl fmt::Debug for Field<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.value() {
+            Some(value) if crate::redact::is_secret_field(self.name()) => {
+                write!(
+                    f,
+                    "{}={:?}",
+                    self.name(),
+                    crate::redact::Redacted(value.len())
+                )
+            }
             Some(value) => write!(f, "{}={:?}", self.name(), value),
             None => {
                 write!(f, "{} ", self.name())?;

@@ -27,6 +27,7 @@
 //! ```
 
 mod build;
+mod chars;
 pub(crate) mod classify;
 mod codes;
 mod counter;

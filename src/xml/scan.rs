@@ -12,6 +12,7 @@
 use memchr::{memchr2, memchr3};
 
 use super::build::{Builder, Schema};
+use super::chars::first_forbidden_char;
 use super::fields::{Fields, is_name_byte, is_name_start};
 use super::limits::XmlLimits;
 
@@ -48,6 +49,9 @@ fn text_run(rest: &[u8]) -> usize {
 pub(crate) fn scan_document<S: Schema>(input: &[u8], limits: &XmlLimits) -> Option<(S, Fields)> {
     limits.check_size(input.len()).ok()?;
     let text = simdutf8::basic::from_utf8(input).ok()?;
+    if first_forbidden_char(input).is_some() {
+        return None;
+    }
     let mut scanner = Scanner {
         text,
         bytes: input,

@@ -17,7 +17,8 @@
 //!
 //! stdout, one line per event: `connected ID`, `response ID <RESPONSE ...>`,
 //! `unsolicited ID <RESPONSE ...>`, `error ID <reason>`, `disconnected ID` (the reason of a
-//! disconnection goes to stderr).
+//! disconnection goes to stderr), `replaced ID` (a second link with the id connected: the
+//! older one is closed with close code 4001 and the id stays connected over the newer).
 
 mod support;
 

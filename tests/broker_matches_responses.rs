@@ -40,11 +40,12 @@ fn cancel_during_payment_both_answered_in_either_order() {
     let now = Instant::now();
     for cancel_answer_first in [true, false] {
         let (mut link, mut peer) = open_link(now, quiet_config());
-        let (pay, _) = submit_and_read(&mut link, &mut peer, now, PAYMENT);
+        let (pay, pay_got) = submit_and_read(&mut link, &mut peer, now, PAYMENT);
         let (cancel, got) = submit_and_read(&mut link, &mut peer, now, CANCEL);
         assert_eq!(got.len(), 1, "the secondary goes out alongside the primary");
-        let cancel_ok = response_xml(-1, None, None);
-        let cancelled = response_xml(59001, None, None);
+        // The terminal echoes the POS_RECON the link wrote into each request.
+        let cancel_ok = response_xml(-1, None, field(&got[0], "POS_RECON"));
+        let cancelled = response_xml(59001, None, field(&pay_got[0], "POS_RECON"));
         let order = if cancel_answer_first {
             [cancel_ok.as_str(), cancelled.as_str()]
         } else {
@@ -108,11 +109,11 @@ fn foreign_pos_recon_is_unsolicited_and_the_request_stays_in_flight() {
 fn primaries_wait_in_order_and_go_out_one_at_a_time() {
     let now = Instant::now();
     let (mut link, mut peer) = open_link(now, quiet_config());
-    let (a, _) = submit_and_read(&mut link, &mut peer, now, PAYMENT);
+    let (a, a_got) = submit_and_read(&mut link, &mut peer, now, PAYMENT);
     let (b, got) = submit_and_read(&mut link, &mut peer, now, SEED_SESSION_START);
     assert!(got.is_empty(), "second primary waits");
     assert_eq!(link.pending_requests(), 2);
-    let frame = peer.frame(now, &response_xml(-1, None, None));
+    let frame = peer.frame(now, &response_xml(-1, None, field(&a_got[0], "POS_RECON")));
     link.handle_input(now, &frame);
     let d = drain(&mut link);
     assert!(
@@ -153,11 +154,18 @@ fn busy_refusal_and_bounded_queue() {
 }
 
 #[test]
-fn terminal_busy_answer_goes_to_the_primary_even_beside_a_secondary() {
+fn without_echo_a_busy_answer_goes_to_the_primary_even_beside_a_secondary() {
     let now = Instant::now();
     let (mut link, mut peer) = open_link(now, quiet_config());
-    let (pay, _) = submit_and_read(&mut link, &mut peer, now, PAYMENT);
-    submit_and_read(&mut link, &mut peer, now, CANCEL);
+    // Both requests are declared as answered without echo, so only the order rule decides.
+    let lax = SubmitOptions {
+        answer_may_lack_echo: true,
+        ..SubmitOptions::default()
+    };
+    let pay = link.submit_with(now, tx(PAYMENT), lax).unwrap();
+    link.submit_with(now, tx(CANCEL), lax).unwrap();
+    let d = drain(&mut link);
+    assert_eq!(peer.read(now, &d.bytes).texts.len(), 2);
     let events = answer(&mut link, &mut peer, now, &response_xml(59002, None, None));
     assert!(
         matches!(events[..], [BrokerEvent::Answered { id, .. }] if id == pay),

@@ -1,10 +1,13 @@
 //! The blocking std driver for the broker side: an accept thread, then per terminal one
 //! thread that owns its [`Link`] and one reader thread feeding it bytes. The application
 //! talks to links through [`Broker::send`] and hears from them on the receiver that
-//! [`Broker::listen`] returns. With TLS ([`Broker::listen_with_tls`]) each link's thread
+//! [`Broker::listen`] returns. Which link reaches a pinpad id is the library's
+//! [`Registry`]: a second link with an id already connected replaces the first, which is
+//! closed as replaced. With TLS ([`Broker::listen_with_tls`]) each link's thread
 //! runs the handshake first, and one I/O thread owns the TLS connection instead.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,7 +19,7 @@ use rustls::ServerConfig;
 use sca_ws::{TransportFailure, broker::CloseReason, xml::Transaction};
 use sca_ws::{
     broker::{
-        Config as BrokerConfig, Event as BrokerEvent, Link, Output as BrokerOutput,
+        Config as BrokerConfig, Event as BrokerEvent, Link, Output as BrokerOutput, Registry,
         RequestId as BrokerRequestId,
     },
     xml::Response,
@@ -54,8 +57,11 @@ pub enum Note {
     Unsolicited { pinpad: String, response: Response },
     /// A request failed, or a command could not be carried out.
     Error { pinpad: String, reason: String },
-    /// The link ended.
+    /// The link ended and no link reaches the terminal now.
     Disconnected { pinpad: String, reason: String },
+    /// The link ended because a newer link with the same pinpad id replaced it; the id
+    /// stays connected over the newer one.
+    Replaced { pinpad: String },
 }
 
 impl Note {
@@ -74,6 +80,7 @@ impl Note {
             }
             Note::Error { pinpad, reason } => format!("error {pinpad} {reason}"),
             Note::Disconnected { pinpad, .. } => format!("disconnected {pinpad}"),
+            Note::Replaced { pinpad } => format!("replaced {pinpad}"),
         }
     }
 }
@@ -84,13 +91,23 @@ enum LinkInput {
     /// The TLS layer failed (reported, then handled as the end of the connection).
     Failed(String),
     Command(Command),
+    /// A newer link took this link's pinpad id.
+    Replaced,
 }
 
-type Registry = Arc<Mutex<HashMap<String, (u64, Sender<LinkInput>)>>>;
+/// The links of the broker: which one reaches each pinpad id (the library decides), and
+/// how to reach each link's thread.
+#[derive(Default)]
+struct Links {
+    registry: Registry<u64>,
+    inputs: HashMap<u64, Sender<LinkInput>>,
+}
+
+type Shared = Arc<Mutex<Links>>;
 
 /// A listening broker; dropping it stops accepting (open links live on until they end).
 pub struct Broker {
-    links: Registry,
+    links: Shared,
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
 }
@@ -112,7 +129,7 @@ impl Broker {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let (notes_tx, notes) = mpsc::channel();
-        let links = Registry::default();
+        let links = Shared::default();
         let stop = Arc::new(AtomicBool::new(false));
         let (registry, stopped, config) = (links.clone(), stop.clone(), Arc::new(config));
         std::thread::spawn(move || {
@@ -151,8 +168,10 @@ impl Broker {
             .links
             .lock()
             .map_err(|_| "broker state poisoned".to_owned())?;
-        let (_, tx) = links
-            .get(pinpad)
+        let tx = links
+            .registry
+            .link(pinpad)
+            .and_then(|serial| links.inputs.get(serial))
             .ok_or_else(|| "not connected".to_owned())?;
         tx.send(LinkInput::Command(command))
             .map_err(|_| "link ended".to_owned())
@@ -215,10 +234,10 @@ fn serve(
     (tx, rx): (Sender<LinkInput>, Receiver<LinkInput>),
     serial: u64,
     config: Arc<BrokerConfig>,
-    registry: Registry,
+    registry: Shared,
     notes: Sender<Note>,
 ) {
-    let mut link = Link::new(config, now(), serial ^ 0x5ca);
+    let mut link = Link::new(config, now(), link_seed(serial));
     let mut conn = LinkThread {
         stream,
         serial,
@@ -259,6 +278,9 @@ fn serve(
                 link.handle_transport_failed(now(), TransportFailure::Io(reason));
             }
             Ok(LinkInput::Command(command)) => conn.on_command(&mut link, command, &notes),
+            Ok(LinkInput::Replaced) => {
+                let _ = link.close_replaced(now());
+            }
             Err(RecvTimeoutError::Timeout) => link.handle_timeout(now()),
         }
     }
@@ -281,7 +303,7 @@ impl LinkThread {
         link: &mut Link,
         event: BrokerEvent,
         tx: &Sender<LinkInput>,
-        registry: &Registry,
+        registry: &Shared,
         notes: &Sender<Note>,
     ) {
         let pinpad = self.pinpad.clone();
@@ -309,7 +331,12 @@ impl LinkThread {
             BrokerEvent::Open => {
                 self.opened = true;
                 if let Ok(mut links) = registry.lock() {
-                    links.insert(pinpad.clone(), (self.serial, tx.clone()));
+                    links.inputs.insert(self.serial, tx.clone());
+                    if let Some(older) = links.registry.accepted(&pinpad, self.serial) {
+                        if let Some(input) = links.inputs.get(&older.link) {
+                            let _ = input.send(LinkInput::Replaced);
+                        }
+                    }
                 }
                 Note::Connected { pinpad }
             }
@@ -334,14 +361,18 @@ impl LinkThread {
                 reason: format!("bad message: {e}"),
             },
             BrokerEvent::Closed(reason) => {
-                if let Ok(mut links) = registry.lock() {
-                    if links.get(&pinpad).is_some_and(|(s, _)| *s == self.serial) {
-                        links.remove(&pinpad);
+                let lost = registry.lock().ok().and_then(|mut links| {
+                    links.inputs.remove(&self.serial);
+                    links.registry.ended(&self.serial)
+                });
+                // A link that opened and whose id another link holds now was replaced.
+                if lost.is_none() && self.opened {
+                    Note::Replaced { pinpad }
+                } else {
+                    Note::Disconnected {
+                        pinpad,
+                        reason: describe(&reason),
                     }
-                }
-                Note::Disconnected {
-                    pinpad,
-                    reason: describe(&reason),
                 }
             }
             _ => return,
@@ -371,6 +402,14 @@ impl LinkThread {
             });
         }
     }
+}
+
+/// A link's entropy seed from the operating system (std's hasher keys are drawn from it),
+/// so POS_RECONs the link adds differ between links and between runs.
+fn link_seed(serial: u64) -> u64 {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(serial);
+    hasher.finish()
 }
 
 /// Why a link ended, in a few words.

@@ -29,6 +29,10 @@ pub enum BrokerError {
     },
     /// The MAC label store refused the change.
     Counter(CounterError),
+    /// A request pending on the link that could be in flight beside this one carries the
+    /// same POS_RECON: their answers could not be told apart (see the matching rule in
+    /// [`crate::broker`]).
+    DuplicatePosRecon,
 }
 
 impl fmt::Display for BrokerError {
@@ -41,6 +45,7 @@ impl fmt::Display for BrokerError {
             Self::Busy => f.write_str("a primary request is in flight"),
             Self::QueueFull { limit } => write!(f, "request queue full ({limit} waiting)"),
             Self::Counter(e) => write!(f, "mac labels: {e}"),
+            Self::DuplicatePosRecon => f.write_str("a pending request carries this pos_recon"),
         }
     }
 }
@@ -94,13 +99,19 @@ pub enum RequestFailure {
     },
     /// No COUNTER / MAC could be assigned (unknown label, counter exhausted); never sent.
     Auth(CounterError),
+    /// A newer link with the same pinpad id replaced this one ([`crate::broker::Registry`])
+    /// before an answer; the terminal is now reached over the newer link.
+    Replaced {
+        /// Whether it had been written to the terminal: if so it may have been carried out.
+        sent: bool,
+    },
 }
 
 impl RequestFailure {
     /// Whether the terminal may have received (and carried out) the request.
     pub fn was_sent(&self) -> bool {
         match self {
-            Self::TimedOut { sent } | Self::LinkLost { sent } => *sent,
+            Self::TimedOut { sent } | Self::LinkLost { sent } | Self::Replaced { sent } => *sent,
             Self::Auth(_) => false,
         }
     }
@@ -119,6 +130,7 @@ impl fmt::Display for RequestFailure {
             Self::TimedOut { sent } => write!(f, "request timed out {}", stage(*sent)),
             Self::LinkLost { sent } => write!(f, "link lost {}", stage(*sent)),
             Self::Auth(e) => write!(f, "request not sent: {e}"),
+            Self::Replaced { sent } => write!(f, "link replaced {}", stage(*sent)),
         }
     }
 }

@@ -142,4 +142,7 @@ pub enum CloseReason {
     /// The transport ended without a close handshake (or the link was closed before it
     /// opened).
     TransportLost,
+    /// [`crate::broker::Link::close_replaced`] ended it: a newer link holds its pinpad id, so
+    /// this is no disconnection of the terminal.
+    Replaced,
 }

@@ -20,7 +20,8 @@ use super::config::BrokerConfig;
 use super::counter::CounterBook;
 use super::error::{BrokerError, RequestFailure};
 use super::event::{BrokerEvent, BrokerOutput, CloseReason, UpgradeInfo};
-use super::matching::{Port, RequestKeys, ResponseKeys};
+use super::matching::{self, Port, RequestKeys, ResponseKeys};
+use super::recon::ReconSource;
 use super::requests::{BrokerRequestId, Ended, Limits, Tracker, WhenBusy};
 use crate::drive::TransportFailure;
 use crate::frame::CloseCode;
@@ -36,6 +37,18 @@ pub struct SubmitOptions {
     pub deadline: Option<Instant>,
     /// Queue or refuse a primary while another is in flight.
     pub when_busy: WhenBusy,
+    /// The terminal may answer this request without echoing POS_RECON (older firmware, a
+    /// command it does not echo for). Only takes effect when the request carries no COUNTER
+    /// and the POS set no POS_RECON; a notification that arrives meanwhile may then be taken
+    /// as its answer (see the matching rule's limits in [`crate::broker`]). Default `false`.
+    pub answer_may_lack_echo: bool,
+}
+
+/// A request waiting to be written, with what matching needs to know about it.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    transaction: Transaction,
+    answer_may_lack_echo: bool,
 }
 
 enum Phase {
@@ -58,14 +71,18 @@ enum Phase {
 pub struct Link {
     config: Arc<BrokerConfig>,
     phase: Phase,
-    requests: Tracker<Transaction>,
+    requests: Tracker<Outgoing>,
     counters: CounterBook,
+    /// POS_RECON values for requests the POS sent without one.
+    recons: ReconSource,
     out: VecDeque<BrokerOutput>,
     /// The latest time the caller gave; used when sending from inside `poll_output`.
     now: Instant,
     entropy_seed: u64,
     /// The GET COUNTER request in flight and the label it asked about, to learn its answer.
     get_counter: Option<(BrokerRequestId, Option<Box<str>>)>,
+    /// [`Link::close_replaced`] was called: the link ends as [`CloseReason::Replaced`].
+    replaced: bool,
     ended: bool,
 }
 
@@ -87,7 +104,9 @@ impl std::fmt::Debug for Link {
 
 impl Link {
     /// A link for a transport that has just been accepted at `now`. `entropy_seed` feeds the
-    /// WebSocket layer (a server does not mask, so it matters little).
+    /// WebSocket layer and the POS_RECON values the link adds to requests; give every link a
+    /// different seed, drawn from the operating system, so that a late answer from another
+    /// link (or from before a restart) never carries a POS_RECON this link uses.
     pub fn new(config: Arc<BrokerConfig>, now: Instant, entropy_seed: u64) -> Self {
         let deadline = now + config.handshake_timeout;
         Self {
@@ -98,10 +117,12 @@ impl Link {
             },
             requests: Tracker::default(),
             counters: CounterBook::new(),
+            recons: ReconSource::new(entropy_seed),
             out: VecDeque::new(),
             now,
             entropy_seed,
             get_counter: None,
+            replaced: false,
             ended: false,
         }
     }
@@ -324,6 +345,11 @@ impl Link {
     }
 
     /// Submits a POS request. It ends later with exactly one `Answered` or `Failed` event.
+    ///
+    /// A request without POS_RECON gets one of the link's own when it is written; a
+    /// POS_RECON the POS set is kept, and refused with [`BrokerError::DuplicatePosRecon`]
+    /// while a pending request that could be in flight beside it carries the same one (a
+    /// secondary beside anything; two primaries are never in flight together).
     pub fn submit_with(
         &mut self,
         now: Instant,
@@ -342,10 +368,22 @@ impl Link {
         let deadline = options
             .deadline
             .unwrap_or_else(|| now + self.config.request_timeout);
+        if let Some(recon) = transaction.pos_recon() {
+            if self
+                .requests
+                .recon_pending(recon, Some(port), |o| o.transaction.pos_recon())
+            {
+                return Err(BrokerError::DuplicatePosRecon);
+            }
+        }
         let limits = self.limits();
+        let outgoing = Outgoing {
+            transaction,
+            answer_may_lack_echo: options.answer_may_lack_echo,
+        };
         let id = self
             .requests
-            .submit(port, deadline, transaction, options.when_busy, limits)?;
+            .submit(port, deadline, outgoing, options.when_busy, limits)?;
         let _ = self.send_waiting();
         Ok(id)
     }
@@ -376,6 +414,33 @@ impl Link {
         Ok(())
     }
 
+    /// Closes a link that a newer link with the same pinpad id replaced (the
+    /// [`super::Registry`] says which): a close frame with [`super::CLOSE_REPLACED`] and
+    /// [`super::CLOSE_REPLACED_REASON`], every request (waiting and in flight) fails at once
+    /// with [`RequestFailure::Replaced`], and the link ends as [`CloseReason::Replaced`]. An
+    /// answer arriving during the close handshake is reported as unsolicited.
+    pub fn close_replaced(&mut self, now: Instant) -> Result<(), BrokerError> {
+        self.now = now;
+        if self.ended {
+            return Err(BrokerError::NotOpen);
+        }
+        self.replaced = true;
+        let out = &mut self.out;
+        self.requests.end_all(&mut |e: Ended| {
+            out.push_back(failed(e.id, RequestFailure::Replaced { sent: e.sent }));
+        });
+        self.requests.shrink_when_empty();
+        self.get_counter = None;
+        match &mut self.phase {
+            Phase::Open(ws) => {
+                // A connection already closing keeps its handshake; the end is still ours.
+                let _ = ws.close(now, super::CLOSE_REPLACED, super::CLOSE_REPLACED_REASON);
+            }
+            _ => self.end(CloseReason::Replaced),
+        }
+        Ok(())
+    }
+
     /// Writes waiting requests the tracker releases, until the ws layer pushes back.
     /// Whether anything was written or failed (so there is output to drain).
     fn send_waiting(&mut self) -> bool {
@@ -386,7 +451,20 @@ impl Link {
         let mut progress = false;
         let mut text = String::new();
         while let Some(mut waiting) = self.requests.next_sendable(limits) {
-            let tx = &mut waiting.payload;
+            let tx = &mut waiting.payload.transaction;
+            let recon_set_by_pos = tx.pos_recon().is_some();
+            if !recon_set_by_pos {
+                // Bounded: a pending POS_RECON set by the POS can equal at most one value.
+                let mut recon = self.recons.next_value();
+                while self
+                    .requests
+                    .recon_pending(&recon, None, |o| o.transaction.pos_recon())
+                {
+                    recon = self.recons.next_value();
+                }
+                // Hex digits are valid field text, so this cannot fail.
+                let _ = tx.set_pos_recon(&recon);
+            }
             let mut counter = tx.counter().and_then(Result::ok).map(Counter::get);
             let auth = !self.counters.is_empty() && !tx.is_mac_exempt();
             if auth {
@@ -417,10 +495,18 @@ impl Link {
             if is_get_counter(tx) {
                 self.get_counter = Some((waiting.id, tx.mac_label().map(Into::into)));
             }
+            let may_lack_echo = matching::may_lack_echo(
+                tx.function_type.as_str(),
+                tx.command.as_str(),
+                counter.is_some(),
+                recon_set_by_pos,
+                waiting.payload.answer_may_lack_echo,
+            );
             let keys = RequestKeys {
                 port: waiting.port,
                 counter,
                 pos_recon: tx.pos_recon().map(Into::into),
+                may_lack_echo,
             };
             self.requests.sent(waiting.id, keys, waiting.deadline);
             progress = true;
@@ -526,6 +612,11 @@ impl Link {
             return;
         }
         self.ended = true;
+        let reason = if self.replaced {
+            CloseReason::Replaced
+        } else {
+            reason
+        };
         let out = &mut self.out;
         self.requests.end_all(&mut |e: Ended| {
             out.push_back(failed(e.id, RequestFailure::LinkLost { sent: e.sent }));

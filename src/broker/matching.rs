@@ -1,52 +1,27 @@
-//! Which outstanding request a RESPONSE answers.
-//!
-//! SCA has no request id: a RESPONSE names no request, and a terminal also sends RESPONSE
-//! documents nobody asked for (consumer notifications, TRANSACTION IN FLIGHT, ...). What a
-//! response can carry that ties it to a request is the **COUNTER** echo (the terminal copies
-//! the request's COUNTER into its answer) and the **POS_RECON** echo (most commands copy the
-//! POS's reconciliation id back). The broker keeps at most one primary and a few secondary
-//! (SECONDARYPORT) requests in flight, so the choice is among a handful.
-//!
-//! # The rule
-//!
-//! Each request in flight gets a *fit* for the response, from the fields both carry:
-//!
-//! | request sent | response carries | fit |
-//! |---|---|---|
-//! | COUNTER c | COUNTER c | strong |
-//! | COUNTER c | another COUNTER | excluded |
-//! | COUNTER c | no COUNTER, success (RESULT_CODE -1) | excluded: a parsed request's answer echoes it |
-//! | COUNTER c | no COUNTER, failure | weak (the terminal may fail before reading COUNTER) |
-//! | no COUNTER, secondary | a COUNTER | excluded: nothing to echo |
-//! | no COUNTER, primary | a COUNTER | neutral (GET COUNTER answers with its own) |
-//! | POS_RECON p | POS_RECON p | strong |
-//! | POS_RECON p | another POS_RECON | excluded |
-//! | no POS_RECON | a POS_RECON | excluded: it echoes somebody else's |
-//! | anything else | | neutral |
-//!
-//! A request's fit is *excluded* if any line excludes it, else *strong* if any line is strong,
-//! else *weak* if any line is weak, else *neutral*. The response goes to:
-//!
-//! 1. a strong request (the earliest sent if several);
-//! 2. else a neutral one, then a weak one. Within a level secondaries come first, oldest
-//!    first, because a terminal answers SECONDARYPORT commands at once while a primary may wait
-//!    minutes for a customer; except when RESULT_CODE is one only primaries get (59001
-//!    CANCELLED, 59002 DEVICE IS BUSY, 59003 SESSION in progress, 59004 No Session), which
-//!    puts the primary first;
-//! 3. else nobody: it is an unsolicited notification.
-//!
-//! # Limits
-//!
-//! - With MAC authentication every primary carries a fresh COUNTER and matching of primaries
-//!   is exact. Under skip-auth, with no POS_RECON, matching falls back on the ordering of
-//!   step 2: an unsolicited notification arriving while a request is in flight, or the late
-//!   answer of a request that already timed out, is taken as the answer of the request in
-//!   flight. Give requests a unique POS_RECON to make it exact.
-//! - Secondary requests carry no COUNTER (SECONDARYPORT is MAC-exempt), so two secondaries
-//!   in flight together are told apart only by POS_RECON, else answered oldest first.
-//! - A success answer that lacks the COUNTER its request carried is treated as not being that
-//!   request's answer (delivered as unsolicited); the request then ends by its deadline.
-//!   Misreading a notification as a payment's result would be worse.
+//! Which outstanding request a RESPONSE answers: the rule stated in the [`crate::broker`]
+//! module docs ("Matching a RESPONSE to its request"), as code.
+
+/// Commands whose answer may carry neither COUNTER nor POS_RECON echo (FUNCTION_TYPE,
+/// COMMAND), \[seed\]: SESSION START is answered in the seed document with neither, and the
+/// seed's GET COUNTER answer reports the terminal's own COUNTER. See the module docs.
+pub const ANSWERED_WITHOUT_ECHO: [(&str, &str); 2] =
+    [("SESSION", "START"), ("ADMIN", "GET_COUNTER")];
+
+/// Whether a request may be answered by a response that carries no evidence for it: it
+/// carried no COUNTER, the POS did not set its POS_RECON, and its command (or the caller)
+/// says its answer may lack the echo.
+pub(crate) fn may_lack_echo(
+    function_type: &str,
+    command: &str,
+    counter_sent: bool,
+    recon_set_by_pos: bool,
+    caller_allows: bool,
+) -> bool {
+    let listed = ANSWERED_WITHOUT_ECHO
+        .iter()
+        .any(|&(f, c)| f == function_type && c == command);
+    !counter_sent && !recon_set_by_pos && (listed || caller_allows)
+}
 
 /// Whether a request occupies the terminal (primary) or rides alongside it (SECONDARYPORT).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +38,8 @@ pub(crate) struct RequestKeys {
     pub(crate) port: Port,
     pub(crate) counter: Option<u32>,
     pub(crate) pos_recon: Option<Box<str>>,
+    /// See [`may_lack_echo`].
+    pub(crate) may_lack_echo: bool,
 }
 
 /// What a RESPONSE carries, as far as matching cares.
@@ -76,38 +53,46 @@ pub(crate) struct ResponseKeys<'a> {
 /// RESULT_CODEs that only a primary command gets (PROTOCOL.md §4).
 const PRIMARY_ONLY_CODES: [i64; 4] = [59001, 59002, 59003, 59004];
 
-/// RESULT_CODE of success (PROTOCOL.md §4).
-const SUCCESS_CODE: i64 = -1;
-
+/// How well a response fits one request in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Fit {
+    /// It cannot be this request's answer.
     Excluded,
-    Weak,
-    Neutral,
-    Strong,
+    /// No evidence either way, and the request may be answered without any.
+    NoEvidence,
+    /// An echo of what the request carried, and nothing against it.
+    Evidence,
+}
+
+/// What one field says about a request: nothing, evidence for it, or against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Says {
+    Nothing,
+    For,
+    Against,
 }
 
 fn fit(request: &RequestKeys, response: &ResponseKeys<'_>) -> Fit {
-    let success = response.result_code == Some(SUCCESS_CODE);
     let by_counter = match (request.counter, response.counter) {
-        (Some(c), Some(r)) if c == r => Fit::Strong,
-        (Some(_), Some(_)) => Fit::Excluded,
-        (Some(_), None) if success => Fit::Excluded,
-        (Some(_), None) => Fit::Weak,
-        (None, Some(_)) if request.port == Port::Secondary => Fit::Excluded,
-        (None, _) => Fit::Neutral,
+        (Some(c), Some(r)) if c == r => Says::For,
+        (Some(_), Some(_)) => Says::Against,
+        // A COUNTER the request did not carry is no echo: GET COUNTER reports its own, and
+        // a stray one is judged by POS_RECON, which every request carries.
+        _ => Says::Nothing,
     };
     let by_recon = match (request.pos_recon.as_deref(), response.pos_recon) {
-        (Some(p), Some(r)) if p == r => Fit::Strong,
-        (Some(_), Some(_)) | (None, Some(_)) => Fit::Excluded,
-        (_, None) => Fit::Neutral,
+        (Some(p), Some(r)) if p == r => Says::For,
+        (_, Some(_)) => Says::Against,
+        (_, None) => Says::Nothing,
     };
-    if by_counter == Fit::Excluded || by_recon == Fit::Excluded {
+    if by_counter == Says::Against || by_recon == Says::Against {
         Fit::Excluded
-    } else if by_counter == Fit::Strong || by_recon == Fit::Strong {
-        Fit::Strong
+    } else if by_counter == Says::For || by_recon == Says::For {
+        Fit::Evidence
+    } else if request.may_lack_echo {
+        Fit::NoEvidence
     } else {
-        by_counter.min(by_recon)
+        Fit::Excluded
     }
 }
 
@@ -126,9 +111,9 @@ pub(crate) fn select<'k>(
         if f == Fit::Excluded {
             continue;
         }
-        // Within a fit level, the preferred port wins; earlier entries win ties.
+        // Without evidence the preferred port wins; earlier entries win ties.
         let preferred = (request.port == Port::Primary) == primary_first;
-        let rank = (f, f != Fit::Strong && preferred);
+        let rank = (f, f == Fit::NoEvidence && preferred);
         if best.is_none_or(|(_, b)| rank > b) {
             best = Some((i, rank));
         }
@@ -140,11 +125,13 @@ pub(crate) fn select<'k>(
 mod tests {
     use super::*;
 
-    fn req(port: Port, counter: Option<u32>, recon: Option<&str>) -> RequestKeys {
+    /// A request as the link sends it: with a POS_RECON (its own or the POS's).
+    fn req(port: Port, counter: Option<u32>, recon: &str, may_lack_echo: bool) -> RequestKeys {
         RequestKeys {
             port,
             counter,
-            pos_recon: recon.map(Into::into),
+            pos_recon: Some(recon.into()),
+            may_lack_echo,
         }
     }
 
@@ -160,48 +147,50 @@ mod tests {
     const S: Port = Port::Secondary;
 
     #[test]
-    fn counter_echo_picks_the_primary_even_with_a_secondary_in_flight() {
-        let flight = [req(P, Some(7), None), req(S, None, None)];
+    fn a_notification_is_never_a_payment_answer() {
+        // Skip-auth CAPTURE: no COUNTER, a POS_RECON (the link's or the POS's).
+        let flight = [req(P, None, "r1", false)];
+        for code in [-1, -2, 59001, 59002] {
+            assert_eq!(select(&resp(None, None, code), &flight), None, "{code}");
+        }
+        assert_eq!(select(&resp(None, Some("r1"), -1), &flight), Some(0));
+    }
+
+    #[test]
+    fn counter_echo_is_evidence_and_a_foreign_counter_excludes() {
+        let flight = [req(P, Some(7), "r1", false), req(S, None, "r2", false)];
         assert_eq!(select(&resp(Some(7), None, -1), &flight), Some(0));
-    }
-
-    #[test]
-    fn mac_mode_answer_without_counter_goes_to_the_secondary() {
-        let flight = [req(P, Some(7), None), req(S, None, None)];
-        assert_eq!(select(&resp(None, None, -1), &flight), Some(1));
-        // A CANCEL answered with 59001 but no COUNTER is still the secondary's.
-        assert_eq!(select(&resp(None, None, 59001), &flight), Some(1));
-    }
-
-    #[test]
-    fn foreign_counter_is_unsolicited() {
-        let flight = [req(P, Some(7), None)];
         assert_eq!(select(&resp(Some(6), None, -1), &flight), None);
+        // A foreign POS_RECON excludes the primary whose COUNTER it carries; the COUNTER is
+        // no echo for the secondary, whose POS_RECON it is.
+        assert_eq!(select(&resp(Some(7), Some("r2"), -1), &flight), Some(1));
+        assert_eq!(select(&resp(Some(7), Some("r3"), -1), &flight), None);
     }
 
     #[test]
-    fn success_without_the_sent_counter_is_not_the_answer() {
-        let flight = [req(P, Some(7), None)];
+    fn pos_recon_echo_is_exact_and_a_foreign_one_is_unsolicited() {
+        let flight = [req(P, None, "r1", false), req(S, None, "r2", false)];
+        assert_eq!(select(&resp(None, Some("r1"), -1), &flight), Some(0));
+        assert_eq!(select(&resp(None, Some("r2"), 59001), &flight), Some(1));
+        assert_eq!(select(&resp(None, Some("r3"), -1), &flight), None);
         assert_eq!(select(&resp(None, None, -1), &flight), None);
-        // A failure may come before the terminal read COUNTER (e.g. -2 XML Format Incorrect).
-        assert_eq!(select(&resp(None, None, -2), &flight), Some(0));
     }
 
     #[test]
-    fn get_counter_answer_with_its_own_counter_goes_to_the_primary() {
-        let flight = [req(P, None, None)];
+    fn a_stray_counter_neither_proves_nor_excludes() {
+        // GET COUNTER reports the terminal's own COUNTER.
+        let flight = [req(P, None, "r1", true)];
         assert_eq!(select(&resp(Some(12), None, -1), &flight), Some(0));
-    }
-
-    #[test]
-    fn a_counter_never_answers_a_secondary_that_sent_none() {
-        let flight = [req(S, None, None)];
+        let flight = [req(S, None, "r2", false)];
+        assert_eq!(select(&resp(Some(3), Some("r2"), -1), &flight), Some(0));
         assert_eq!(select(&resp(Some(3), None, -1), &flight), None);
     }
 
     #[test]
-    fn skip_auth_prefers_the_secondary_unless_the_code_is_primary_only() {
-        let flight = [req(P, None, None), req(S, None, None)];
+    fn without_evidence_only_a_request_that_allows_it_is_answered() {
+        let flight = [req(P, None, "r1", true), req(S, None, "r2", false)];
+        assert_eq!(select(&resp(None, None, -1), &flight), Some(0));
+        let flight = [req(P, None, "r1", true), req(S, None, "r2", true)];
         assert_eq!(select(&resp(None, None, -1), &flight), Some(1));
         for code in PRIMARY_ONLY_CODES {
             assert_eq!(select(&resp(None, None, code), &flight), Some(0), "{code}");
@@ -209,45 +198,33 @@ mod tests {
     }
 
     #[test]
-    fn pos_recon_echo_is_exact() {
-        let flight = [req(P, None, Some("r1")), req(S, None, Some("r2"))];
-        assert_eq!(select(&resp(None, Some("r1"), -1), &flight), Some(0));
-        assert_eq!(select(&resp(None, Some("r2"), 59001), &flight), Some(1));
-        assert_eq!(select(&resp(None, Some("r3"), -1), &flight), None);
-        // Without the echo, the usual order applies.
-        assert_eq!(select(&resp(None, None, -1), &flight), Some(1));
-    }
-
-    #[test]
-    fn recon_nobody_sent_is_unsolicited() {
-        let flight = [req(P, None, None)];
-        assert_eq!(select(&resp(None, Some("x"), -1), &flight), None);
-    }
-
-    #[test]
-    fn oldest_secondary_first_and_nothing_in_flight_is_unsolicited() {
-        let flight = [req(S, None, None), req(S, None, None)];
+    fn evidence_beats_no_evidence_and_the_earliest_wins_ties() {
+        let flight = [req(S, None, "r1", true), req(P, None, "r2", true)];
+        assert_eq!(select(&resp(None, Some("r2"), -1), &flight), Some(1));
+        let flight = [req(S, None, "r1", true), req(S, None, "r2", true)];
         assert_eq!(select(&resp(None, None, -1), &flight), Some(0));
         assert_eq!(select(&resp(None, None, -1), &[]), None);
     }
 
     #[test]
-    fn neutral_beats_weak_whatever_the_port() {
-        // Primary sent COUNTER 5; a failure without COUNTER fits it only weakly.
-        let flight = [req(P, Some(5), None), req(S, None, None)];
-        assert_eq!(select(&resp(None, None, -2), &flight), Some(1));
-        let only_primary = [req(P, Some(5), None)];
-        assert_eq!(select(&resp(None, None, -2), &only_primary), Some(0));
+    fn the_listed_commands_only_when_neither_counter_nor_pos_set_recon() {
+        assert!(may_lack_echo("SESSION", "START", false, false, false));
+        assert!(may_lack_echo("ADMIN", "GET_COUNTER", false, false, false));
+        assert!(!may_lack_echo("SESSION", "START", true, false, false));
+        assert!(!may_lack_echo("SESSION", "START", false, true, false));
+        assert!(!may_lack_echo("PAYMENT", "CAPTURE", false, false, false));
+        assert!(may_lack_echo("PAYMENT", "CAPTURE", false, false, true));
+        assert!(!may_lack_echo("PAYMENT", "CAPTURE", false, true, true));
     }
 
     #[test]
-    fn missing_result_code_counts_as_not_success() {
-        let flight = [req(P, Some(5), None)];
+    fn missing_result_code_changes_nothing() {
+        let flight = [req(P, Some(5), "r1", false)];
         let r = ResponseKeys {
             counter: None,
             pos_recon: None,
             result_code: None,
         };
-        assert_eq!(select(&r, &flight), Some(0));
+        assert_eq!(select(&r, &flight), None);
     }
 }

@@ -236,6 +236,25 @@ impl<P> Tracker<P> {
         }
     }
 
+    /// Whether a request in flight or waiting carries POS_RECON `recon` and could be in
+    /// flight together with a request of `port` (`None`: any port); two primaries never are.
+    /// `recon_of` reads a waiting payload's POS_RECON.
+    pub(crate) fn recon_pending<'a>(
+        &'a self,
+        recon: &str,
+        port: Option<Port>,
+        recon_of: impl Fn(&'a P) -> Option<&'a str>,
+    ) -> bool {
+        let overlaps = |other: Port| port != Some(Port::Primary) || other != Port::Primary;
+        self.in_flight
+            .iter()
+            .any(|r| overlaps(r.keys.port) && r.keys.pos_recon.as_deref() == Some(recon))
+            || self
+                .waiting
+                .iter()
+                .any(|w| overlaps(w.port) && recon_of(&w.payload) == Some(recon))
+    }
+
     /// Requests in flight plus waiting.
     pub(crate) fn len(&self) -> usize {
         self.in_flight.len() + self.waiting.len()
@@ -273,6 +292,7 @@ mod tests {
             port,
             counter,
             pos_recon: None,
+            may_lack_echo: true,
         }
     }
 

@@ -35,8 +35,11 @@ fn answers_echo_counter_and_pos_recon() {
 fn without_them_nothing_is_added() {
     let mut pair = Pair::new(Pair::skip_auth_config());
     pair.connect_within(Duration::from_secs(1));
-    pair.send(&transaction("DEVICE", "VERSION", &[]));
-    let (id, _, _) = pair.one_request();
+    // A raw frame: the broker link would add a POS_RECON of its own (rule of
+    // `broker_adds_unique_pos_recon`), and here the terminal must see a request without one.
+    pair.inject(&transaction("DEVICE", "VERSION", &[]));
+    let (id, _, request) = pair.one_request();
+    assert_eq!(request.pos_recon(), None);
     pair.respond(id, Response::success("v"));
     let response = pair.one_response();
     assert_eq!(response.counter, None);

@@ -69,6 +69,7 @@ struct PosRequest {
     /// The matching rule lets a response without evidence answer it (documented limit).
     may_lack_evidence: bool,
     ended: bool,
+    answered: bool,
 }
 
 /// What a terminal's application knows about one request delivered to it.
@@ -327,6 +328,7 @@ impl Sim {
                 tag,
                 may_lack_evidence,
                 ended: false,
+                answered: false,
             },
         );
         assert!(
@@ -558,6 +560,7 @@ impl Sim {
                         .expect("a submitted request");
                     assert!(!request.ended, "seed {seed}: request {id:?} ended twice");
                     request.ended = true;
+                    request.answered = true;
                     self.tally.answered += 1;
                     let text = response.response_text.as_deref().unwrap_or("");
                     if text.starts_with("note ") {
@@ -680,10 +683,7 @@ impl Sim {
                 if let Some(key) = probe {
                     let request = &self.pos[&key];
                     if request.ended {
-                        answered = self.world.broker_events.iter().any(|(s, e)| {
-                            *s == key.0
-                                && matches!(e, BrokerEvent::Answered { id, .. } if *id == key.1)
-                        });
+                        answered = request.answered;
                         if answered {
                             break;
                         }

@@ -2,7 +2,8 @@
 //!
 //! Invariants: no panic; `poll_output` always ends; every submitted request ends exactly once
 //! (answered or failed) by the time the link has ended; `Closed` comes at most once; the
-//! requests tracked never exceed the configured bounds.
+//! requests tracked never exceed the configured bounds; `close_replaced` ends every request
+//! at once, each as `Replaced`.
 #![no_main]
 
 use std::collections::HashSet;
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{broker::{Config as BrokerConfig, CounterBook, Event as BrokerEvent, Link, Output as BrokerOutput, SubmitOptions, WhenBusy}, xml::Transaction};
+use sca_ws::{broker::{Config as BrokerConfig, CounterBook, Event as BrokerEvent, Link, Output as BrokerOutput, RequestFailure, SubmitOptions, WhenBusy}, xml::Transaction};
 
 const SEED_REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 Sec-WebSocket-Key: CujtCKpQPzowD1oV4qp+hQ==\r\nSec-WebSocket-Protocol: sci\r\n\
@@ -31,9 +32,11 @@ enum Op {
     Frame { mask: [u8; 4], text: String },
     Accept(bool),
     Reject(u16),
-    Submit { which: u8, refuse: bool, deadline_ms: Option<u16> },
+    Submit { which: u8, refuse: bool, deadline_ms: Option<u16>, lack_echo: bool },
     Wait(u16),
     Close(u16),
+    /// A newer link took this one's pinpad id (`broker::Registry`).
+    CloseReplaced,
     Eof,
     Keys(u32),
 }
@@ -66,16 +69,23 @@ struct State {
     open: HashSet<u64>,
     ended: HashSet<u64>,
     closed: usize,
+    /// Whether the last `Failed` since the last check was `Replaced` (`None`: none came).
+    last_failure_replaced: Option<bool>,
 }
 
 fn drain(link: &mut Link, st: &mut State) {
     for _ in 0..100_000 {
         match link.poll_output() {
             None => return,
-            Some(BrokerOutput::Event(BrokerEvent::Answered { id, .. }))
-            | Some(BrokerOutput::Event(BrokerEvent::Failed { id, .. })) => {
+            Some(BrokerOutput::Event(BrokerEvent::Answered { id, .. })) => {
                 assert!(st.open.remove(&id.get()), "request {id} ended twice or never existed");
                 st.ended.insert(id.get());
+            }
+            Some(BrokerOutput::Event(BrokerEvent::Failed { id, failure })) => {
+                assert!(st.open.remove(&id.get()), "request {id} ended twice or never existed");
+                st.ended.insert(id.get());
+                let replaced = matches!(failure, RequestFailure::Replaced { .. });
+                st.last_failure_replaced = Some(st.last_failure_replaced.unwrap_or(true) && replaced);
             }
             Some(BrokerOutput::Event(BrokerEvent::Closed(_))) => st.closed += 1,
             Some(_) => {}
@@ -90,7 +100,7 @@ fuzz_target!(|input: Input| {
     let t0 = Instant::now();
     let mut now = t0;
     let mut link = Link::new(Arc::new(config), now, 1);
-    let mut st = State { open: HashSet::new(), ended: HashSet::new(), closed: 0 };
+    let mut st = State { open: HashSet::new(), ended: HashSet::new(), closed: 0, last_failure_replaced: None };
     if input.send_seed_request {
         link.handle_input(now, SEED_REQUEST);
     }
@@ -104,12 +114,13 @@ fuzz_target!(|input: Input| {
             Op::Reject(status) => {
                 let _ = link.reject(now, status, "no");
             }
-            Op::Submit { which, refuse, deadline_ms } => {
+            Op::Submit { which, refuse, deadline_ms, lack_echo } => {
                 let xml = REQUESTS[usize::from(which) % REQUESTS.len()];
                 let Ok(tx) = Transaction::decode(xml.as_bytes()) else { continue };
                 let options = SubmitOptions {
                     deadline: deadline_ms.map(|ms| now + Duration::from_millis(u64::from(ms))),
                     when_busy: if refuse { WhenBusy::Refuse } else { WhenBusy::Queue },
+                    answer_may_lack_echo: lack_echo,
                 };
                 if let Ok(id) = link.submit_with(now, tx, options) {
                     assert!(st.open.insert(id.get()) && !st.ended.contains(&id.get()));
@@ -122,6 +133,16 @@ fuzz_target!(|input: Input| {
             Op::Close(code) => {
                 let _ = link.close(now, sca_ws::CloseCode(code), "bye");
             }
+            Op::CloseReplaced => {
+                let had_requests = !st.open.is_empty();
+                if link.close_replaced(now).is_ok() {
+                    // Every request ends at once, and as replaced.
+                    drain(&mut link, &mut st);
+                    assert!(st.open.is_empty(), "a replaced link kept requests: {:?}", st.open);
+                    let expected = had_requests.then_some(true);
+                    assert_eq!(st.last_failure_replaced, expected, "failed other than as replaced");
+                }
+            }
             Op::Eof => link.handle_eof(now),
             Op::Keys(last) => {
                 let mut book = CounterBook::new();
@@ -130,6 +151,7 @@ fuzz_target!(|input: Input| {
             }
         }
         drain(&mut link, &mut st);
+        st.last_failure_replaced = None;
         assert!(link.pending_requests() <= bound);
         assert_eq!(link.pending_requests(), st.open.len());
         assert!(st.closed <= 1);

@@ -1,5 +1,5 @@
 //! Seeded simulation of terminals and a broker over a bad network, in process on virtual
-//! time (`tests/sim_support`). `SIM_SEEDS=<n>` runs more seeds (default 400), `SIM_SEED=<s>`
+//! time (`tests/sim_support`). `SIM_SEEDS=<n>` runs more seeds (default 300), `SIM_SEED=<s>`
 //! replays one.
 //!
 //! Each run draws ping intervals and pong timeouts on both sides of each other (1–60 s), a
@@ -547,11 +547,10 @@ impl Sim {
 
     fn absorb_broker(&mut self) -> bool {
         let seed = self.seed;
-        let events: Vec<(u64, BrokerEvent)> = self.world.broker_events[self.seen_events..].to_vec();
+        let events = self.world.broker_events[self.seen_events..].to_vec();
         self.seen_events = self.world.broker_events.len();
         let moved = !events.is_empty();
-        for (serial, event) in events {
-            let replaced = self.world.slots[&serial].replaced;
+        for (serial, replaced, event) in events {
             match event {
                 BrokerEvent::Answered { id, response } => {
                     let request = self
@@ -767,7 +766,7 @@ fn random_networks_keep_the_invariants() {
     let seeds: u64 = std::env::var("SIM_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(400);
+        .unwrap_or(300);
     let mut total = Tally::default();
     for seed in 0..seeds {
         let mut sim = Sim::new(seed);

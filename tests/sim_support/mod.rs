@@ -155,8 +155,9 @@ pub struct World {
     pub broker_config: Arc<BrokerConfig>,
     /// The broker's COUNTER book per pinpad id, lent to the id's open link.
     pub books: BTreeMap<String, CounterBook>,
-    /// Broker events with the serial of their link, in order (upgrades are handled here).
-    pub broker_events: Vec<(u64, BrokerEvent)>,
+    /// Broker events in order (upgrades are handled here): the link's serial, whether the
+    /// link had been replaced when the event came, the event.
+    pub broker_events: Vec<(u64, bool, BrokerEvent)>,
     /// The broker reported a pinpad id disconnected: when, which id, and the serials of
     /// the id's other links that were open at that instant (must be none).
     pub disconnected: Vec<(Instant, String, Vec<u64>)>,
@@ -331,6 +332,7 @@ impl World {
 
     fn on_broker_event(&mut self, serial: u64, event: BrokerEvent) {
         let now = self.now;
+        let replaced = self.slots[&serial].replaced;
         match event {
             BrokerEvent::UpgradeRequested(info) => {
                 let slot = self.slots.get_mut(&serial).expect("known link");
@@ -358,7 +360,8 @@ impl World {
                 if let Some(book) = self.books.remove(&id) {
                     slot.link.set_counters(book);
                 }
-                self.broker_events.push((serial, BrokerEvent::Open));
+                self.broker_events
+                    .push((serial, replaced, BrokerEvent::Open));
             }
             BrokerEvent::Closed(reason) => {
                 self.return_book(serial);
@@ -376,9 +379,9 @@ impl World {
                     self.disconnected.push((now, id, others_open));
                 }
                 self.broker_events
-                    .push((serial, BrokerEvent::Closed(reason)));
+                    .push((serial, replaced, BrokerEvent::Closed(reason)));
             }
-            other => self.broker_events.push((serial, other)),
+            other => self.broker_events.push((serial, replaced, other)),
         }
     }
 

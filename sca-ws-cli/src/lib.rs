@@ -1,0 +1,7 @@
+//! The two command-line programs of the workspace, `pos_broker` and `sca_terminal`, and
+//! the service code they share. The protocol lives in `sca-ws`, the sockets in
+//! `sca-ws-tokio`; this crate adds what an operator needs around them: the POS-facing HTTP
+//! API, the stdin line mode, the terminal swarm and its figures, descriptor limits.
+
+pub mod api;
+pub mod brokerage;

@@ -5,3 +5,7 @@
 
 pub mod api;
 pub mod brokerage;
+pub mod engine;
+pub mod latency;
+pub mod nofile;
+pub mod stdin_lines;

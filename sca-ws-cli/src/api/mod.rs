@@ -10,6 +10,7 @@
 
 pub mod auth;
 mod events;
+pub mod exposure;
 pub mod metrics;
 mod terminals;
 mod time;

@@ -1,0 +1,4 @@
+//! Helpers shared by the tests of the binaries.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod http;

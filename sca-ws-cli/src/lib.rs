@@ -4,8 +4,11 @@
 //! API, the stdin line mode, the terminal swarm and its figures, descriptor limits.
 
 pub mod api;
+pub mod broker_args;
 pub mod brokerage;
 pub mod engine;
 pub mod latency;
 pub mod nofile;
+pub mod output;
+pub mod shutdown;
 pub mod stdin_lines;

@@ -12,3 +12,5 @@ pub mod nofile;
 pub mod output;
 pub mod shutdown;
 pub mod stdin_lines;
+pub mod swarm_stats;
+pub mod terminal_args;

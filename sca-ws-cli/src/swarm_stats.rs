@@ -33,6 +33,11 @@ impl SwarmStats {
         self.latency.observe(took);
     }
 
+    /// Sets the connected count, for a driver that counts links itself.
+    pub fn set_connected(&self, connected: u64) {
+        self.connected.store(connected, Ordering::Relaxed);
+    }
+
     /// Terminals connected now.
     pub fn connected(&self) -> u64 {
         self.connected.load(Ordering::Relaxed)

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use sca_ws_tokio::broker::{Event, ServerConfig, Server};
+use sca_ws_tokio::broker::{Event, Server, ServerConfig};
 use sca_ws_tokio::terminal::{self, Client};
 use support::*;
 
@@ -16,14 +16,19 @@ async fn a_request_round_trips_and_the_client_reconnects_after_the_server_drops_
     let mut events = broker.subscribe();
     let (client, _task) = Client::spawn(
         terminal_config(addr, "T-1"),
-        Answer { delay: Some(Duration::from_millis(10)) },
+        Answer {
+            delay: Some(Duration::from_millis(10)),
+        },
     );
     let mut screen = client.subscribe();
     connected(&mut events, "T-1").await;
     let up = tokio::time::timeout(Duration::from_secs(5), client.connected()).await;
     assert_eq!(up.ok(), Some(true), "the client sees its link up");
     assert!(client.is_connected());
-    let answer = broker.submit("T-1", session_start()).await.expect("answered");
+    let answer = broker
+        .submit("T-1", session_start())
+        .await
+        .expect("answered");
     assert!(answer.is_success(), "{answer:?}");
 
     // The broker goes away (closing the link with 1001) ...
@@ -38,7 +43,10 @@ async fn a_request_round_trips_and_the_client_reconnects_after_the_server_drops_
     tokio::spawn(server.run());
     let event = connected(&mut events, "T-1").await;
     assert!(matches!(event, Event::Connected { .. }));
-    let answer = broker.submit("T-1", payment()).await.expect("answered again");
+    let answer = broker
+        .submit("T-1", payment())
+        .await
+        .expect("answered again");
     assert!(answer.is_success(), "{answer:?}");
 
     // The status icon told the story (the screen stays quiet: a session is open): down,

@@ -32,9 +32,13 @@ pub fn terminal_config(addr: SocketAddr, id: &str) -> ClientConfig {
          WEBSOCKETCONNECTTIMEOUT_MS=5000",
         addr.port()
     );
-    let terminal = sca_ws::terminal::Config::parse(&text).expect("config").config;
+    let terminal = sca_ws::terminal::Config::parse(&text)
+        .expect("config")
+        .config;
     let mut config = ClientConfig::new(terminal);
-    config.seed = id.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+    config.seed = id
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
     config
 }
 
@@ -94,9 +98,11 @@ pub async fn next_event(
 
 /// Waits until `id` is connected.
 pub async fn connected(events: &mut broadcast::Receiver<Event>, id: &str) -> Event {
-    next_event(events, Duration::from_secs(10), |e| {
-        matches!(e, Event::Connected { pinpad_id, .. } if pinpad_id == id)
-    })
+    next_event(
+        events,
+        Duration::from_secs(10),
+        |e| matches!(e, Event::Connected { pinpad_id, .. } if pinpad_id == id),
+    )
     .await
 }
 
@@ -120,7 +126,10 @@ pub async fn raw_upgrade(mut stream: TcpStream, id: &str) -> Raw {
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
          Sec-WebSocket-Protocol: sci\r\nx-vfi-pinpad-id: {id}\r\n\r\n"
     );
-    stream.write_all(request.as_bytes()).await.expect("write upgrade");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("write upgrade");
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") && head.len() < 4096 {

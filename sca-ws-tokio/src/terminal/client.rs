@@ -211,17 +211,15 @@ impl<H: Handler> Client<H> {
                             ),
                         }
                     }
-                    Output::Transmit(bytes) => {
-                        if writer.is_some() {
-                            out.push(now(), bytes);
-                        }
-                    }
+                    Output::Transmit(bytes) if writer.is_some() => out.push(now(), bytes),
+                    Output::Transmit(_) => {}
                     Output::CloseTransport => {
                         (reader, writer) = (None, None);
                         out.clear();
                     }
                     Output::Event(event) => {
-                        if self.on_event(event, &answer_tx, &mut jobs) {
+                        let stopped = self.on_event(event, &answer_tx, &mut jobs);
+                        if stopped {
                             return;
                         }
                     }

@@ -132,6 +132,8 @@ async fn run(args: TerminalArgs, base: ClientConfig) {
     let watcher = tokio::spawn(watch_links(handles.clone(), stats.clone(), single));
 
     let signal = shutdown::signalled().await;
+    // The figures as they stood when asked to stop, before the links close.
+    let last = summary_now(&handles, &stats);
     eprintln!("sca_terminal: {signal}: closing {total} link(s)");
     for handle in &handles {
         handle.close();
@@ -146,7 +148,7 @@ async fn run(args: TerminalArgs, base: ClientConfig) {
     }
     ticker.abort();
     watcher.abort();
-    say(&summary_now(&handles, &stats));
+    say(&last);
 }
 
 /// The summary with the connected count read from the handles.

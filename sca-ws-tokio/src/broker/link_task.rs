@@ -76,7 +76,7 @@ struct Task {
     cert_names: Option<Vec<String>>,
     pinpad_id: Option<String>,
     /// Moved into the link's [`LinkEntry`] when the upgrade is accepted.
-    submits: Option<mpsc::Sender<Submit>>,
+    submits: Option<mpsc::Sender<Box<Submit>>>,
     stats: Arc<LinkStats>,
     pending: HashMap<broker::RequestId, oneshot::Sender<Result<Response, SubmitError>>>,
     registered: bool,
@@ -184,7 +184,7 @@ impl Task {
         }
     }
 
-    fn submit(&mut self, link: &mut Link, submit: Submit) {
+    fn submit(&mut self, link: &mut Link, submit: Box<Submit>) {
         let options = SubmitOptions {
             deadline: Some(submit.deadline),
             ..SubmitOptions::default()

@@ -184,7 +184,7 @@ impl Task {
         }
     }
 
-    fn submit(&mut self, link: &mut Link, submit: Box<Submit>) {
+    fn submit(&mut self, link: &mut Link, submit: Submit) {
         let options = SubmitOptions {
             deadline: Some(submit.deadline),
             ..SubmitOptions::default()
@@ -320,7 +320,7 @@ pub(crate) async fn run<S>(
                 );
             },
             submit = submit_rx.recv(), if can_submit => if let Some(submit) = submit {
-                task.submit(&mut link, submit);
+                task.submit(&mut link, *submit);
             },
             changed = control.changed() => if changed.is_err() {
                 // The server is gone entirely: nothing can reach this link any more.

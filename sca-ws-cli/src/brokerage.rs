@@ -1,0 +1,114 @@
+//! What the HTTP API and the stdin line mode need from a broker, as a trait: the service
+//! layer is written and tested against it (with a fake in the tests), and the companion
+//! crate's broker handle implements it in [`crate::tokio_broker`].
+
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::SystemTime;
+
+use sca_ws::{Response, Transaction};
+use tokio::sync::broadcast;
+
+/// Why a request got no answer. Each maps to one HTTP status and one `error` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No terminal with that pinpad id is connected.
+    NotConnected,
+    /// The terminal's request queue is full: try again later.
+    QueueFull,
+    /// The terminal did not answer before the request deadline.
+    Timeout,
+    /// The link went down before the answer came.
+    LinkLost,
+    /// A newer link with the same pinpad id took over before the answer came.
+    Replaced,
+    /// The broker refused the document (the reason says why).
+    Invalid(String),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotConnected => f.write_str("not connected"),
+            Self::QueueFull => f.write_str("the terminal's request queue is full"),
+            Self::Timeout => f.write_str("the terminal did not answer in time"),
+            Self::LinkLost => f.write_str("the link was lost before the answer"),
+            Self::Replaced => f.write_str("a newer link with this id replaced the link"),
+            Self::Invalid(why) => write!(f, "refused: {why}"),
+        }
+    }
+}
+
+/// One connected terminal, as `GET /terminals` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerminalView {
+    /// The `x-vfi-pinpad-id` it connected with.
+    pub pinpad_id: String,
+    /// Its TCP peer address.
+    pub remote: SocketAddr,
+    /// When its link opened (wall clock, for people reading the list).
+    pub since: SystemTime,
+}
+
+/// What happened on the links, as the event stream and stdout tell it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// A terminal's link opened.
+    Connected {
+        /// Its pinpad id.
+        pinpad_id: String,
+        /// Its TCP peer address.
+        remote: SocketAddr,
+    },
+    /// A terminal's link ended.
+    Disconnected {
+        /// Its pinpad id.
+        pinpad_id: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// A RESPONSE that answered no request (a notification or a late answer).
+    Unsolicited {
+        /// The terminal that sent it.
+        pinpad_id: String,
+        /// The document.
+        response: Response,
+    },
+}
+
+impl LinkEvent {
+    /// The pinpad id the event is about.
+    pub fn pinpad_id(&self) -> &str {
+        match self {
+            Self::Connected { pinpad_id, .. }
+            | Self::Disconnected { pinpad_id, .. }
+            | Self::Unsolicited { pinpad_id, .. } => pinpad_id,
+        }
+    }
+}
+
+/// Bytes the broker moved on all its links since it started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ByteCounts {
+    /// Read from terminals.
+    pub received: u64,
+    /// Written to terminals.
+    pub sent: u64,
+}
+
+/// A running broker, as the POS-facing side uses it.
+pub trait Brokerage: Send + Sync + 'static {
+    /// Sends `transaction` to terminal `pinpad_id` and waits for its answer or a refusal.
+    fn submit(
+        &self,
+        pinpad_id: &str,
+        transaction: Transaction,
+    ) -> impl Future<Output = Result<Response, Refusal>> + Send;
+    /// The terminals connected now.
+    fn terminals(&self) -> Vec<TerminalView>;
+    /// A receiver of every event from now on (a slow one loses the oldest, and is told).
+    fn subscribe(&self) -> broadcast::Receiver<LinkEvent>;
+    /// The byte counters.
+    fn bytes(&self) -> ByteCounts;
+}

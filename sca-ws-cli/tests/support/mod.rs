@@ -1,0 +1,5 @@
+//! Helpers shared by the tests of the binaries.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod http;
+pub mod process;

@@ -1,0 +1,276 @@
+//! The state every link task and every [`Handle`] share: which link reaches which pinpad id
+//! (the core's [`Registry`]), each task's control channel, the event channel and counters.
+//!
+//! One `std` mutex guards the maps; it is never held across an `.await`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use sca_ws::broker::Registry;
+use sca_ws::{Response, Transaction};
+use tokio::sync::{Notify, broadcast, mpsc, oneshot, watch};
+
+use super::config::ServerConfig;
+use super::error::SubmitError;
+use super::event::{Event, TerminalInfo};
+use crate::clock;
+
+/// What the server asks of one link task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Control {
+    /// Serve.
+    Run,
+    /// A newer link took the pinpad id: close with the core's replaced code.
+    Replaced,
+    /// Graceful shutdown: close with 1001.
+    GoingAway,
+    /// The grace period is over: drop the transport.
+    Abort,
+}
+
+/// A request on its way to a link task. Sent boxed: a tokio channel allocates its slots in
+/// blocks up front, so a small message keeps an idle link's channel small.
+pub(crate) struct Submit {
+    pub(crate) transaction: Transaction,
+    pub(crate) deadline: Instant,
+    pub(crate) reply: oneshot::Sender<Result<Response, SubmitError>>,
+}
+
+/// Queue levels a link task publishes.
+#[derive(Debug, Default)]
+pub(crate) struct LinkStats {
+    pub(crate) queued: AtomicUsize,
+    pub(crate) peak: AtomicUsize,
+}
+
+/// An accepted link.
+pub(crate) struct LinkEntry {
+    pub(crate) pinpad_id: String,
+    pub(crate) remote_addr: SocketAddr,
+    pub(crate) connected_since: SystemTime,
+    pub(crate) submits: mpsc::Sender<Box<Submit>>,
+    pub(crate) stats: Arc<LinkStats>,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) registry: Registry<u64>,
+    pub(crate) links: HashMap<u64, LinkEntry>,
+    /// Every running link task (accepted or not yet), by serial.
+    pub(crate) tasks: HashMap<u64, watch::Sender<Control>>,
+    pub(crate) shutting_down: bool,
+}
+
+pub(crate) struct Shared {
+    pub(crate) config: ServerConfig,
+    pub(crate) core: Arc<sca_ws::broker::Config>,
+    state: Mutex<State>,
+    pub(crate) events: broadcast::Sender<Event>,
+    pub(crate) bytes_in: AtomicU64,
+    pub(crate) bytes_out: AtomicU64,
+    /// Notified whenever a link task ends (for the shutdown wait).
+    pub(crate) task_ended: Notify,
+    /// `true` once shutdown began (stops the accept loop).
+    pub(crate) stopping: watch::Sender<bool>,
+    seed: u64,
+    next_serial: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new(config: ServerConfig) -> Self {
+        let seed = config.seed.unwrap_or_else(|| {
+            use std::hash::BuildHasher;
+            std::collections::hash_map::RandomState::new().hash_one(0x5ca_u64)
+        });
+        let (events, _) = broadcast::channel(config.event_capacity.max(1));
+        let core = Arc::new(config.core.clone());
+        Self {
+            config,
+            core,
+            state: Mutex::new(State::default()),
+            events,
+            bytes_in: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
+            task_ended: Notify::new(),
+            stopping: watch::channel(false).0,
+            seed,
+            next_serial: AtomicU64::new(1),
+        }
+    }
+
+    /// The maps; a task that panicked while holding the lock left them consistent enough
+    /// (every update is one step), so poisoning is ignored.
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn next_serial(&self) -> u64 {
+        self.next_serial.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A different seed per link (SplitMix64 of the server seed and the serial).
+    pub(crate) fn link_seed(&self, serial: u64) -> u64 {
+        let mut z = self
+            .seed
+            .wrapping_add(serial.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub(crate) fn emit(&self, event: Event) {
+        // No receiver is no error: events are for whoever listens.
+        let _ = self.events.send(event);
+    }
+}
+
+/// Margin past the core's request deadline before `submit` gives up on its own, so the
+/// core's `TimedOut` is what normally ends a request.
+const SUBMIT_BACKSTOP: Duration = Duration::from_secs(1);
+
+/// The application's side of a running [`super::Server`]: cheap to clone, usable from any
+/// task or thread.
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handle")
+            .field("bind", &self.shared.config.bind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Handle {
+    /// Sends `transaction` to the terminal `pinpad_id` and waits for its RESPONSE, at most
+    /// [`ServerConfig::submit_timeout`].
+    ///
+    /// The link writes COUNTER / MAC and a POS_RECON of its own (see `sca_ws::broker`), and
+    /// matches the answer by that evidence.
+    ///
+    /// Cancel safety: refusals (`NotConnected`, `QueueFull`) happen before the first
+    /// `.await`. Once the request is queued, dropping the future does not withdraw it: the
+    /// terminal may still get and carry it out, and its answer is then discarded.
+    pub async fn submit(
+        &self,
+        pinpad_id: &str,
+        transaction: Transaction,
+    ) -> Result<Response, SubmitError> {
+        let timeout = self.shared.config.submit_timeout;
+        let (reply, answer) = oneshot::channel();
+        {
+            let state = self.shared.state();
+            if state.shutting_down {
+                return Err(SubmitError::NotConnected);
+            }
+            let entry = state
+                .registry
+                .link(pinpad_id)
+                .and_then(|serial| state.links.get(serial))
+                .ok_or(SubmitError::NotConnected)?;
+            let submit = Box::new(Submit {
+                transaction,
+                deadline: clock::now() + timeout,
+                reply,
+            });
+            entry.submits.try_send(submit).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => SubmitError::QueueFull,
+                mpsc::error::TrySendError::Closed(_) => SubmitError::NotConnected,
+            })?;
+        }
+        match tokio::time::timeout(timeout + SUBMIT_BACKSTOP, answer).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(SubmitError::LinkLost),
+            Err(_) => Err(SubmitError::Timeout),
+        }
+    }
+
+    /// The terminals reachable now, one per pinpad id (a link being replaced is not listed).
+    pub fn terminals(&self) -> Vec<TerminalInfo> {
+        let state = self.shared.state();
+        state
+            .links
+            .iter()
+            .filter(|(serial, entry)| state.registry.link(&entry.pinpad_id) == Some(serial))
+            .map(|(_, entry)| TerminalInfo {
+                pinpad_id: entry.pinpad_id.clone(),
+                remote_addr: entry.remote_addr,
+                connected_since: entry.connected_since,
+                outbound_queued: entry.stats.queued.load(Ordering::Relaxed),
+                outbound_peak: entry.stats.peak.load(Ordering::Relaxed),
+            })
+            .collect()
+    }
+
+    /// A receiver of every event from now on. It holds at most
+    /// [`ServerConfig::event_capacity`] unread events; a slower reader loses the oldest
+    /// (`RecvError::Lagged`), so a stalled subscriber never grows the server's memory.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.shared.events.subscribe()
+    }
+
+    /// Plaintext bytes read from all terminals so far (after TLS).
+    pub fn bytes_in(&self) -> u64 {
+        self.shared.bytes_in.load(Ordering::Relaxed)
+    }
+
+    /// Plaintext bytes written to all terminals so far (before TLS).
+    pub fn bytes_out(&self) -> u64 {
+        self.shared.bytes_out.load(Ordering::Relaxed)
+    }
+
+    /// Transports being served now, upgraded or not.
+    pub fn link_count(&self) -> usize {
+        self.shared.state().tasks.len()
+    }
+
+    /// Stops accepting, closes every link with 1001 (going away) and waits for them to end,
+    /// at most `grace`; links still open then are dropped without more ado. Returns once
+    /// every link task has ended, or a bounded moment after the grace period.
+    ///
+    /// Cancel safety: the shutdown starts before the first `.await` and goes on if the
+    /// future is dropped (links still close with 1001); only the forced drop after `grace`
+    /// is lost.
+    pub async fn shutdown(&self, grace: Duration) {
+        let started = clock::now();
+        {
+            let mut state = self.shared.state();
+            state.shutting_down = true;
+            for control in state.tasks.values() {
+                control.send_replace(Control::GoingAway);
+            }
+        }
+        self.shared.stopping.send_replace(true);
+        if self.wait_for_tasks(started + grace).await {
+            return;
+        }
+        for control in self.shared.state().tasks.values() {
+            control.send_replace(Control::Abort);
+        }
+        self.wait_for_tasks(clock::now() + Duration::from_secs(1))
+            .await;
+    }
+
+    /// Waits until no link task runs or `until`; `true` when none runs.
+    async fn wait_for_tasks(&self, until: Instant) -> bool {
+        loop {
+            let notified = self.shared.task_ended.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.shared.state().tasks.is_empty() {
+                return true;
+            }
+            tokio::select! {
+                () = &mut notified => {}
+                () = tokio::time::sleep_until(until.into()) => {
+                    return self.shared.state().tasks.is_empty();
+                }
+            }
+        }
+    }
+}

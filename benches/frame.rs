@@ -13,7 +13,8 @@
 //! borrowed slice for fastwebsockets) and end with the masked frames copied into an in-memory sink, as a socket
 //! write would. sca-ws, being sans-IO, also pays the socket read: the driver reads into its
 //! own buffer and feeds `handle_input` ("sca-ws"), or reads into a `BytesMut` and hands it
-//! to `handle_input_buf` ("owned").
+//! to `handle_input_buf` ("owned"); on encode, "owned" writes straight from the connection's
+//! buffer (`pending_transmit` + `transmitted`) instead of draining `Output::Transmit`.
 //!
 //! Times are this thread's CPU time (all run on the bench thread; fastwebsockets and
 //! tokio-websockets on a current-thread runtime), so load from other processes does not skew the ratios; set
@@ -260,6 +261,8 @@ fn encode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
         group.throughput(Throughput::Bytes(w.payload_bytes()));
         let mut o = ours::Writer::new(&w, Instant::now());
         measure(&mut group, name, OURS, size, || o.run());
+        let mut in_place = ours::Writer::in_place(&w, Instant::now());
+        measure(&mut group, name, OURS_OWNED, size, || in_place.run());
         let mut t = peers::TungsteniteWriter::new(&w);
         measure(&mut group, name, "tungstenite", size, || t.run());
         let mut f = peers::FastWriter::new(&w);
@@ -272,7 +275,9 @@ fn encode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
 }
 
 const OURS: &str = "sca-ws";
-/// sca-ws fed through `handle_input_buf` (owned buffer, payloads unmasked in place).
+/// The second sca-ws path: decoding through `handle_input_buf` (owned buffer, payloads
+/// unmasked in place), encoding through `pending_transmit` + `transmitted` (written from the
+/// connection's buffer, no `Bytes` per write). Printed in the "owned" column.
 const OURS_OWNED: &str = "sca-ws (owned)";
 const TOKIO_WS: &str = "tokio-websockets";
 const PEERS: [&str; 3] = ["tungstenite", "fastwebsockets", TOKIO_WS];

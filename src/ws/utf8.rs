@@ -161,8 +161,17 @@ mod tests {
             .iter()
             .try_for_each(|piece| v.feed(piece));
         let ours = fed.is_ok() && v.is_complete();
-        assert_eq!(ours, std::str::from_utf8(bytes).is_ok(), "{bytes:x?} cut {a} {b}");
-        assert!(v.simd_checked <= bytes.len(), "{} > {}", v.simd_checked, bytes.len());
+        assert_eq!(
+            ours,
+            std::str::from_utf8(bytes).is_ok(),
+            "{bytes:x?} cut {a} {b}"
+        );
+        assert!(
+            v.simd_checked <= bytes.len(),
+            "{} > {}",
+            v.simd_checked,
+            bytes.len()
+        );
         if let Err(e) = std::str::from_utf8(bytes) {
             // Fail-fast: once the byte that shows the error is fed (the one after the bad
             // sequence, or its last), the verdict is in.
@@ -181,10 +190,10 @@ mod tests {
         prop_oneof![
             any::<char>().prop_map(|c| c.to_string().into_bytes()),
             Just(b"a".to_vec()),
-            Just(vec![0xED, 0xA0, 0x80]), // surrogate
+            Just(vec![0xED, 0xA0, 0x80]),       // surrogate
             Just(vec![0xF4, 0x90, 0x80, 0x80]), // past U+10FFFF
-            Just(vec![0xC0, 0xAF]), // overlong
-            Just(vec![0xE0, 0x80]), // overlong, cut
+            Just(vec![0xC0, 0xAF]),             // overlong
+            Just(vec![0xE0, 0x80]),             // overlong, cut
             Just(vec![0xFF]),
             Just(vec![0x80]),
             Just(vec![0xE2, 0x82]), // cut euro sign

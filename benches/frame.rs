@@ -1,5 +1,6 @@
-//! Frame throughput (issue 2): server-side decode of masked frames and client-side encode,
-//! through sca-ws, tungstenite and fastwebsockets on the same bytes, with a memcpy baseline.
+//! Frame throughput (issues 2, 16): server-side decode of masked frames and client-side encode,
+//! through sca-ws, tungstenite, fastwebsockets and tokio-websockets on the same bytes, with a
+//! memcpy baseline.
 //!
 //! Run: `cargo bench --bench frame -- --warm-up-time 1 --measurement-time 3`. After criterion's
 //! own lines, a table prints each library's throughput and the ratios the issue's goals use.
@@ -8,14 +9,15 @@
 //! from an in-memory stream (one copy, as from a socket; done in 2 KiB pieces so glibc's
 //! alignment-sensitive `rep movsb` path does not favour whoever's buffer landed well), and
 //! must hand each payload over unmasked (text checked as UTF-8). Encoders take the payload in
-//! the form their API prefers (`Bytes` for tungstenite and sca-ws, a borrowed slice for
-//! fastwebsockets) and end with the masked frames copied into an in-memory sink, as a socket
+//! the form their API prefers (`Bytes` for tungstenite, tokio-websockets and sca-ws, a
+//! borrowed slice for fastwebsockets) and end with the masked frames copied into an in-memory sink, as a socket
 //! write would. sca-ws, being sans-IO, also pays the socket read: the driver reads into its
 //! own buffer and feeds `handle_input` ("sca-ws"), or reads into a `BytesMut` and hands it
-//! to `handle_input_buf` ("owned").
+//! to `handle_input_buf` ("owned"); on encode, "owned" writes straight from the connection's
+//! buffer (`pending_transmit` + `transmitted`) instead of draining `Output::Transmit`.
 //!
-//! Times are this thread's CPU time (all three run on the bench thread; fastwebsockets on a
-//! current-thread runtime), so load from other processes does not skew the ratios; set
+//! Times are this thread's CPU time (all run on the bench thread; fastwebsockets and
+//! tokio-websockets on a current-thread runtime), so load from other processes does not skew the ratios; set
 //! `FRAME_BENCH_CLOCK=wall` for wall-clock times.
 #![allow(clippy::disallowed_methods)] // a benchmark measures wall time; the clock ban is for the library
 
@@ -222,6 +224,8 @@ fn decode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
         measure(&mut group, name, "tungstenite", size, || t.run());
         let mut f = peers::FastReader::new(&w);
         measure(&mut group, name, "fastwebsockets", size, || f.run());
+        let mut k = peers::TokioWsReader::new(&w);
+        measure(&mut group, name, TOKIO_WS, size, || k.run());
         measure(&mut group, name, "memcpy", size, memcpy_routine(&w));
         measure(&mut group, name, FLOOR, size, floor_routine(&w));
     }
@@ -257,19 +261,26 @@ fn encode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
         group.throughput(Throughput::Bytes(w.payload_bytes()));
         let mut o = ours::Writer::new(&w, Instant::now());
         measure(&mut group, name, OURS, size, || o.run());
+        let mut in_place = ours::Writer::in_place(&w, Instant::now());
+        measure(&mut group, name, OURS_OWNED, size, || in_place.run());
         let mut t = peers::TungsteniteWriter::new(&w);
         measure(&mut group, name, "tungstenite", size, || t.run());
         let mut f = peers::FastWriter::new(&w);
         measure(&mut group, name, "fastwebsockets", size, || f.run());
+        let mut k = peers::TokioWsWriter::new(&w);
+        measure(&mut group, name, TOKIO_WS, size, || k.run());
         measure(&mut group, name, "memcpy", size, memcpy_routine(&w));
     }
     group.finish();
 }
 
 const OURS: &str = "sca-ws";
-/// sca-ws fed through `handle_input_buf` (owned buffer, payloads unmasked in place).
+/// The second sca-ws path: decoding through `handle_input_buf` (owned buffer, payloads
+/// unmasked in place), encoding through `pending_transmit` + `transmitted` (written from the
+/// connection's buffer, no `Bytes` per write). Printed in the "owned" column.
 const OURS_OWNED: &str = "sca-ws (owned)";
-const PEERS: [&str; 2] = ["tungstenite", "fastwebsockets"];
+const TOKIO_WS: &str = "tokio-websockets";
+const PEERS: [&str; 3] = ["tungstenite", "fastwebsockets", TOKIO_WS];
 /// The unmask (binary) or UTF-8 check (text) pass alone.
 const FLOOR: &str = "floor (unmask or utf-8 pass)";
 
@@ -285,13 +296,14 @@ fn report() {
     groups.dedup();
     println!();
     println!(
-        "{:<14} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9}",
+        "{:<14} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9}",
         "workload",
         "size",
         "sca-ws",
         "owned",
         "tungsten.",
         "fastws",
+        "tokio-ws",
         "memcpy",
         "Mframes/s",
         "vs best",
@@ -299,9 +311,10 @@ fn report() {
         "bound"
     );
     println!(
-        "{:<14} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9}",
+        "{:<14} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9}",
         "",
         "",
+        "GB/s",
         "GB/s",
         "GB/s",
         "GB/s",
@@ -353,13 +366,14 @@ fn report() {
             // reach 1 / (1/memcpy + 1/floor), shown as a fraction of memcpy.
             let bound = ns("memcpy").zip(ns(FLOOR)).map(|(m, f)| m / (m + f));
             println!(
-                "{:<14} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9}",
+                "{:<14} {:>8} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>11} {:>11} {:>11} {:>9}",
                 group,
                 size,
                 fmt(gbps(OURS)),
                 fmt(gbps(OURS_OWNED)),
                 fmt(gbps("tungstenite")),
                 fmt(gbps("fastwebsockets")),
+                fmt(gbps(TOKIO_WS)),
                 fmt(gbps("memcpy")),
                 frames_col,
                 vs_best,

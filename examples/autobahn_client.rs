@@ -95,7 +95,11 @@ fn run(
     conn.handle_input(now(), &leftover);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        while let Some(output) = conn.poll_output() {
+        loop {
+            write_pending(&mut conn, &mut stream)?;
+            let Some(output) = conn.poll_output() else {
+                break;
+            };
             match output {
                 Output::Transmit(bytes) => stream.write_all(&bytes)?,
                 Output::Event(event) => on_event(&mut conn, event),
@@ -157,4 +161,16 @@ fn upgrade(stream: &mut TcpStream, host: &str, path: &str, seed: u64) -> io::Res
             return Ok(response.split_off(used));
         }
     }
+}
+
+/// Writes the connection's queued bytes from its own buffer and reports them written: the
+/// send path that hands out no `Bytes` (see docs/performance.md).
+fn write_pending(conn: &mut Connection, stream: &mut TcpStream) -> io::Result<()> {
+    let pending = conn.pending_transmit();
+    if !pending.is_empty() {
+        stream.write_all(pending)?;
+        let written = pending.len();
+        conn.transmitted(written);
+    }
+    Ok(())
 }

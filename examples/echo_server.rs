@@ -59,8 +59,14 @@ fn serve(mut stream: TcpStream, seed: u64) -> io::Result<()> {
     conn.handle_input(now(), &leftover);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        // Drain everything the connection wants done.
-        while let Some(output) = conn.poll_output() {
+        // Drain everything the connection wants done. Queued bytes are written straight
+        // from the connection's buffer (no `Bytes` per write); what a call queues after that
+        // is written on the next turn.
+        loop {
+            write_pending(&mut conn, &mut stream)?;
+            let Some(output) = conn.poll_output() else {
+                break;
+            };
             match output {
                 Output::Transmit(bytes) => stream.write_all(&bytes)?,
                 Output::Event(Event::Text(text)) => echo(conn.send_text(now(), text.as_str())),
@@ -141,4 +147,16 @@ fn accept_upgrade(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
             }
         }
     }
+}
+
+/// Writes the connection's queued bytes from its own buffer and reports them written: the
+/// send path that hands out no `Bytes` (see docs/performance.md).
+fn write_pending(conn: &mut Connection, stream: &mut TcpStream) -> io::Result<()> {
+    let pending = conn.pending_transmit();
+    if !pending.is_empty() {
+        stream.write_all(pending)?;
+        let written = pending.len();
+        conn.transmitted(written);
+    }
+    Ok(())
 }

@@ -26,6 +26,11 @@
 //! | what the application learns | `Output::Event(ws::Event)` | `Output::Event(terminal::Event)` | `Output::Event(broker::Event)` |
 //! | when to call `handle_timeout` next | `poll_timeout()` | `poll_timeout()` | `poll_timeout()` |
 //!
+//! A bare [`ws::Connection`] also lets the driver write its queued bytes in place: write
+//! `pending_transmit()` to the socket, then call `transmitted(n)`, before draining
+//! `poll_output()`. That is the fastest send path (no `Bytes` handed out per write; figures in
+//! docs/performance.md) and copes with short writes; anything left comes out as a `Transmit`.
+//!
 //! Constructors take `(config, now, entropy_seed)`, with a [`ws::Role`] first for the bare
 //! connection. Time arrives as `now: Instant`, always the first argument after `self`; entropy
 //! (the `Sec-WebSocket-Key` nonce, masking keys, backoff jitter) arrives as a seed. So a run is

@@ -1,4 +1,5 @@
-//! The same workloads through tungstenite and fastwebsockets, each used the way its docs show.
+//! The same workloads through tungstenite, fastwebsockets and tokio-websockets, each used the
+//! way its docs show, each reading and writing through its own stream type.
 
 use super::streams::{Replay, Sink};
 use super::{Kind, Workload};
@@ -160,6 +161,84 @@ impl FastWriter {
                 };
                 ws.write_frame(frame).await.expect("fastwebsockets write");
             }
+        });
+    }
+}
+
+fn tokio_websockets_limits() -> tokio_websockets::Limits {
+    tokio_websockets::Limits::default().max_payload_len(Some(64 << 20))
+}
+
+/// tokio-websockets, server side: its `WebSocketStream` (a `Stream` of messages) over the
+/// replayed stream; it reads into its own buffer, unmasks in place and checks text.
+pub(crate) struct TokioWsReader {
+    rt: tokio::runtime::Runtime,
+    ws: tokio_websockets::WebSocketStream<Replay>,
+    frames: usize,
+}
+
+impl TokioWsReader {
+    pub(crate) fn new(w: &Workload) -> Self {
+        let ws = tokio_websockets::ServerBuilder::new()
+            .limits(tokio_websockets_limits())
+            .serve(Replay::new(w.wire.clone()));
+        Self {
+            rt: runtime(),
+            ws,
+            frames: w.frames,
+        }
+    }
+
+    pub(crate) fn run(&mut self) {
+        use futures_util::StreamExt;
+        let (ws, frames) = (&mut self.ws, self.frames);
+        self.rt.block_on(async move {
+            for _ in 0..frames {
+                let message = ws
+                    .next()
+                    .await
+                    .expect("tokio-websockets stream ended")
+                    .expect("tokio-websockets read");
+                black_box(message.into_payload());
+            }
+        });
+    }
+}
+
+/// tokio-websockets, client side: `feed` each message into its `Sink` (masks; writes out past
+/// its flush threshold), then one `flush`.
+pub(crate) struct TokioWsWriter {
+    rt: tokio::runtime::Runtime,
+    ws: tokio_websockets::WebSocketStream<Sink>,
+    payload: Bytes,
+    kind: Kind,
+    frames: usize,
+}
+
+impl TokioWsWriter {
+    pub(crate) fn new(w: &Workload) -> Self {
+        let ws = tokio_websockets::ClientBuilder::new().take_over(Sink::default());
+        Self {
+            rt: runtime(),
+            ws,
+            payload: Bytes::from(w.payload.clone()),
+            kind: w.kind,
+            frames: w.frames,
+        }
+    }
+
+    pub(crate) fn run(&mut self) {
+        use futures_util::SinkExt;
+        let (ws, frames, payload, kind) = (&mut self.ws, self.frames, &self.payload, self.kind);
+        self.rt.block_on(async move {
+            for _ in 0..frames {
+                let message = match kind {
+                    Kind::Binary => tokio_websockets::Message::binary(payload.clone()),
+                    Kind::Text => tokio_websockets::Message::text(payload.clone()),
+                };
+                ws.feed(message).await.expect("tokio-websockets write");
+            }
+            ws.flush().await.expect("tokio-websockets flush");
         });
     }
 }

@@ -53,9 +53,10 @@ impl Replay {
 }
 
 impl Replay {
-    /// Appends the next chunk to `out`, as a socket read into a `BytesMut`'s spare capacity.
-    pub(crate) fn read_into(&mut self, out: &mut bytes::BytesMut) -> usize {
-        let n = READ_CHUNK.min(self.data.len() - self.pos);
+    /// Appends the next chunk, at most `max` bytes, to `out`, as a socket read into a
+    /// `BytesMut`'s spare capacity.
+    pub(crate) fn read_into(&mut self, out: &mut bytes::BytesMut, max: usize) -> usize {
+        let n = READ_CHUNK.min(max).min(self.data.len() - self.pos);
         out.reserve(n);
         kernel_extend(out, &self.data[self.pos..self.pos + n]);
         self.pos = (self.pos + n) % self.data.len();

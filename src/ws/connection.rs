@@ -200,6 +200,29 @@ impl Connection {
         None
     }
 
+    /// The queued outbound bytes, to be written straight from the connection's own buffer:
+    /// the send path without a `Bytes` per drain (whose shared reference count costs an
+    /// atomic increment and decrement per write). Write a prefix, report it with
+    /// [`transmitted`](Self::transmitted), and call [`poll_output`](Self::poll_output) for
+    /// the events as usual; whatever is still queued then comes out as an
+    /// [`Output::Transmit`] instead, so the two ways mix freely.
+    #[inline]
+    pub fn pending_transmit(&self) -> &[u8] {
+        &self.tx
+    }
+
+    /// The first `written` bytes of [`pending_transmit`](Self::pending_transmit) went to the
+    /// transport (a short write reports fewer). More than are queued counts as all of them.
+    /// Once everything is written the buffer is reused in place, with no allocation.
+    #[inline]
+    pub fn transmitted(&mut self, written: usize) {
+        if written >= self.tx.len() {
+            self.tx.clear();
+        } else {
+            bytes::Buf::advance(&mut self.tx, written);
+        }
+    }
+
     /// When [`handle_timeout`](Self::handle_timeout) wants to be called next, if ever.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.phase {

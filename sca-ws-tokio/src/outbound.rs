@@ -101,13 +101,23 @@ impl Outbound {
         self.waiting_since.map(|since| since + deadline)
     }
 
-    /// How many bytes may be read now without the answers to them (pongs are no larger
-    /// than the pings that caused them) taking the queue past `high_water`; 0 means stop
-    /// reading.
+    /// How many bytes may be read now without the answers to them taking the queue past
+    /// `high_water`; 0 means stop reading. Only control frames are answered by reading
+    /// (a pong per ping, a close per close), each answer no longer than its frame, and a
+    /// frame may have started in an earlier read: so the room keeps one largest control
+    /// frame in reserve. An empty queue always has room, so a mark below that reserve
+    /// still makes progress.
     pub(crate) fn room(&self, high_water: usize) -> usize {
-        high_water.saturating_sub(self.queued)
+        let room = high_water
+            .saturating_sub(self.queued)
+            .saturating_sub(CONTROL_FRAME_RESERVE);
+        if self.queued == 0 { room.max(1) } else { room }
     }
 }
+
+/// The largest control frame a client sends (RFC 6455 §5.5: 125 payload bytes, a 2-byte
+/// header and a 4-byte mask).
+pub(crate) const CONTROL_FRAME_RESERVE: usize = 2 + 4 + 125;
 
 #[cfg(test)]
 mod tests {
@@ -126,7 +136,8 @@ mod tests {
         q.advance(t, 1);
         assert!(q.is_empty() && q.wants_flush());
         assert_eq!(q.deadline(Duration::from_secs(1)), None);
-        assert_eq!(q.room(10), 10);
+        assert_eq!(q.room(1000), 1000 - CONTROL_FRAME_RESERVE);
+        assert_eq!(q.room(10), 1, "an empty queue always reads");
     }
 
     #[test]
@@ -141,6 +152,7 @@ mod tests {
             Some(later + Duration::from_secs(5))
         );
         assert_eq!(q.room(4), 0);
+        assert_eq!(q.room(4 + CONTROL_FRAME_RESERVE + 10), 10);
     }
 }
 

@@ -12,7 +12,7 @@ use async_nats::connection::State as NatsState;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use sca_ws::{Response, Transaction};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinHandle;
 
 use super::config::ClusterConfig;
@@ -55,6 +55,22 @@ impl Inner {
     }
 }
 
+/// How often the connection state is read besides the client's own events (a missed or
+/// early event cannot leave the status wrong for longer).
+const STATUS_POLL: Duration = Duration::from_millis(100);
+
+/// Keeps [`Inner::status`] equal to the client's connection state, counting each loss.
+async fn watch_connection(inner: Arc<Inner>, nudge: Arc<Notify>) {
+    loop {
+        let up = inner.nats_up();
+        let was = inner.status.send_replace(up);
+        if was && !up {
+            inner.disconnects.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = tokio::time::timeout(STATUS_POLL, nudge.notified()).await;
+    }
+}
+
 /// A broker node in a cluster: cheap to clone. Made by [`Cluster::join`]; it takes part
 /// until [`Cluster::leave`] (or until its runtime ends).
 #[derive(Clone)]
@@ -81,7 +97,8 @@ impl Cluster {
         subject::check_node_id(&config.node_id).map_err(JoinError::NodeId)?;
         let status = Arc::new(watch::channel(false).0);
         let disconnects = Arc::new(AtomicU64::new(0));
-        let (on_status, on_drop) = (status.clone(), disconnects.clone());
+        let nudge = Arc::new(Notify::new());
+        let on_event = nudge.clone();
         let step_max = config.reconnect_delay_max;
         let client = async_nats::ConnectOptions::new()
             .name(format!("sca-ws node {}", config.node_id))
@@ -93,21 +110,9 @@ impl Cluster {
             })
             .subscription_capacity(SUBSCRIPTION_CAPACITY)
             .client_capacity(CLIENT_CAPACITY)
-            .event_callback(move |event| {
-                let (status, drops) = (on_status.clone(), on_drop.clone());
-                async move {
-                    match event {
-                        async_nats::Event::Connected => {
-                            status.send_replace(true);
-                        }
-                        async_nats::Event::Disconnected | async_nats::Event::Closed => {
-                            if status.send_replace(false) {
-                                drops.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
+            .event_callback(move |_event| {
+                let nudge = on_event.clone();
+                async move { nudge.notify_one() }
             })
             .connect(config.nats_url.as_str())
             .await
@@ -123,6 +128,8 @@ impl Cluster {
             served: Mutex::new(HashMap::new()),
             tasks: Mutex::new(Vec::new()),
         });
+        let watcher = tokio::spawn(watch_connection(inner.clone(), nudge));
+        inner.tasks.lock().unwrap_or_else(|e| e.into_inner()).push(watcher);
         membership::start(&inner);
         Ok(Cluster { inner })
     }

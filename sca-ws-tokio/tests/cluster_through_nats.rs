@@ -198,7 +198,10 @@ async fn a_node_that_loses_nats_serves_its_own_terminals_and_rejoins() {
     let mut status_a = a.cluster.nats_status();
     let _t = terminal(&a, "T-A");
     reachable(&b.cluster, "T-A").await;
-    assert!(a.cluster.nats_connected());
+    tokio::time::timeout(Duration::from_secs(5), status_a.wait_for(|up| *up))
+        .await
+        .expect("node A's status says connected")
+        .expect("status");
 
     nats.kill();
     tokio::time::timeout(Duration::from_secs(10), status_a.wait_for(|up| !*up))

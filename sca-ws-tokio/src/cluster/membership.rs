@@ -57,7 +57,7 @@ async fn follow_links(inner: Arc<Inner>, mut local_events: tokio::sync::broadcas
                 if *status.borrow_and_update() {
                     reconcile(&inner);
                     for (pinpad_id, since) in local::held(&inner.handle) {
-                        claim(&inner, &pinpad_id, unix_ns(since)).await;
+                        claim_id(&inner, &pinpad_id, unix_ns(since)).await;
                     }
                 }
             }
@@ -73,7 +73,7 @@ async fn on_local_event(inner: &Arc<Inner>, me: &str, event: Event) {
         } => {
             serve(inner, &pinpad_id);
             if let Some(since) = local::held_since(&inner.handle, &pinpad_id) {
-                claim(inner, &pinpad_id, unix_ns(since)).await;
+                claim_id(inner, &pinpad_id, unix_ns(since)).await;
             }
             (
                 WireEvent::Connected {
@@ -135,7 +135,7 @@ async fn on_local_event(inner: &Arc<Inner>, me: &str, event: Event) {
 }
 
 /// Tells the other nodes that the link for `pinpad_id` accepted at `since_ns` is ours now.
-async fn claim(inner: &Inner, pinpad_id: &str, since_ns: u64) {
+async fn claim_id(inner: &Inner, pinpad_id: &str, since_ns: u64) {
     if !inner.nats_up() {
         return; // claimed again when NATS is back
     }
@@ -223,7 +223,8 @@ async fn answer_listings(inner: Arc<Inner>) {
 }
 
 /// Applies other nodes' claims: a link here for the same id accepted earlier is closed with
-/// the core's replaced code, as a newer link on this node would close it.
+/// the core's replaced code, as a newer link on this node would close it; a claim older than
+/// our link is answered with our claim.
 async fn apply_claims(inner: Arc<Inner>) {
     let Ok(mut claims) = inner.client.subscribe(subject::claim()).await else {
         return;
@@ -237,8 +238,13 @@ async fn apply_claims(inner: Arc<Inner>) {
             continue;
         }
         if let Some(since) = local::held_since(&inner.handle, &claim.pinpad_id) {
-            if claim.beats(&me, unix_ns(since)) {
+            let ours = unix_ns(since);
+            if claim.beats(&me, ours) {
                 local::close_replaced(&inner.handle, &claim.pinpad_id, since);
+            } else {
+                // Ours is the newer link: say so again, for a node that missed our claim
+                // (it rejoined after we published it). It yields; nobody answers that.
+                claim_id(&inner, &claim.pinpad_id, ours).await;
             }
         }
     }

@@ -63,10 +63,11 @@ const STATUS_POLL: Duration = Duration::from_millis(100);
 async fn watch_connection(inner: Arc<Inner>, nudge: Arc<Notify>) {
     loop {
         let up = inner.nats_up();
-        let was = inner.status.send_replace(up);
-        if was && !up {
+        if *inner.status.borrow() && !up {
+            // Counted before the status says so, so whoever sees `false` sees the count.
             inner.disconnects.fetch_add(1, Ordering::Relaxed);
         }
+        inner.status.send_if_modified(|status| std::mem::replace(status, up) != up);
         let _ = tokio::time::timeout(STATUS_POLL, nudge.notified()).await;
     }
 }

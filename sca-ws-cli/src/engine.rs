@@ -1,89 +1,45 @@
-//! The simulated payment engine `sca_terminal` answers with: what a terminal application does
-//! with the requests the [`Terminal`](sca_ws::terminal::Terminal) delivers. Sans-IO like the
-//! core crate: it is told what happened and when, and hands back the answers to send.
+//! The simulated payment engine `sca_terminal` answers with: sessions, payments, line items
+//! and device queries with plausible fields. It only decides what to answer; the waiting for
+//! the "customer" of a CAPTURE is the caller's (see [`crate::sim_handler`]).
 
-use std::time::{Duration, Instant};
+use sca_ws::xml::{Command, FunctionType, Response, ResultCode, Transaction};
 
-use sca_ws::{
-    terminal::{Event as TerminalEvent, RequestId},
-    xml::{Command, FunctionType, Response, ResultCode, Transaction},
-};
-
-/// An answer for [`Terminal::respond`](sca_ws::terminal::Terminal::respond).
-pub type Answer = (RequestId, Response);
-
-/// A CAPTURE waiting for the (simulated) customer to present a card.
-struct Capture {
-    id: RequestId,
-    approve_at: Instant,
-    amount: String,
+/// What the engine makes of one request.
+#[derive(Debug, PartialEq)]
+pub enum Answer {
+    /// Answer this at once.
+    Now(Response),
+    /// A CAPTURE or AUTH of `amount`: wait for the customer, then [`Engine::approved`].
+    Capture {
+        /// The amount to approve (the request's, or a default).
+        amount: String,
+    },
 }
 
-/// Sessions, payments, line items and device queries with plausible answers.
+/// One terminal's engine state.
 pub struct Engine {
-    /// How long a CAPTURE waits before it is approved (the customer's card).
-    pub capture_delay: Duration,
     /// Reported by DEVICE VERSION as the serial number.
     pub serial: String,
-    capture: Option<Capture>,
     /// The last approved transaction's routing id (CTROUTD), for VOID.
     next_troutd: u32,
     session_open: bool,
+    /// Whether a CAPTURE waits for its customer now (SECONDARYPORT STATUS says BUSY).
+    pub capturing: bool,
 }
 
 impl Engine {
-    /// An idle engine whose CAPTUREs are approved after `capture_delay`.
-    pub fn new(capture_delay: Duration, serial: &str) -> Self {
+    /// An idle engine.
+    pub fn new(serial: &str) -> Self {
         Self {
-            capture_delay,
             serial: serial.to_owned(),
-            capture: None,
             next_troutd: 1000,
             session_open: false,
+            capturing: false,
         }
     }
 
-    /// Reacts to one terminal event; answers that are ready at once go to `out`.
-    pub fn handle_event(&mut self, now: Instant, event: &TerminalEvent, out: &mut Vec<Answer>) {
-        match event {
-            TerminalEvent::Request {
-                id, transaction, ..
-            } => {
-                if let Some(answer) = self.serve(now, *id, transaction) {
-                    out.push((*id, answer));
-                }
-            }
-            TerminalEvent::Cancel { id } if self.is_capturing(*id) => {
-                self.capture = None;
-                out.push((*id, Response::cancelled()));
-            }
-            TerminalEvent::RequestAbandoned { id } if self.is_capturing(*id) => {
-                self.capture = None;
-            }
-            _ => {}
-        }
-    }
-
-    fn is_capturing(&self, id: RequestId) -> bool {
-        self.capture.as_ref().is_some_and(|c| c.id == id)
-    }
-
-    /// When the engine next has something to do.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.capture.as_ref().map(|c| c.approve_at)
-    }
-
-    /// Approves a CAPTURE whose delay has passed.
-    pub fn handle_timeout(&mut self, now: Instant, out: &mut Vec<Answer>) {
-        if self.capture.as_ref().is_some_and(|c| c.approve_at <= now) {
-            if let Some(capture) = self.capture.take() {
-                let answer = self.approved(&capture.amount);
-                out.push((capture.id, answer));
-            }
-        }
-    }
-
-    fn serve(&mut self, now: Instant, id: RequestId, tx: &Transaction) -> Option<Response> {
+    /// What to answer to `tx`.
+    pub fn answer(&mut self, tx: &Transaction) -> Answer {
         let field = |name: &str| tx.fields().get(name).unwrap_or("").trim().to_owned();
         let answer = match (&tx.function_type, &tx.command) {
             (FunctionType::Session, Command::Start) => {
@@ -98,12 +54,9 @@ impl Engine {
                 Response::success("Session Finished")
             }
             (FunctionType::Payment, Command::Capture | Command::Auth) => {
-                self.capture = Some(Capture {
-                    id,
-                    approve_at: now + self.capture_delay,
+                return Answer::Capture {
                     amount: amount(&field("TRANS_AMOUNT")),
-                });
-                return None;
+                };
             }
             (FunctionType::Payment, Command::Credit) => {
                 let amount = amount(&field("TRANS_AMOUNT"));
@@ -132,11 +85,7 @@ impl Engine {
             ),
             (FunctionType::SecondaryPort, Command::Cancel) => Response::success("Cancel Requested"),
             (FunctionType::SecondaryPort, Command::Status) => {
-                let busy = if self.capture.is_some() {
-                    "BUSY"
-                } else {
-                    "IDLE"
-                };
+                let busy = if self.capturing { "BUSY" } else { "IDLE" };
                 let session = if self.session_open { "OPEN" } else { "CLOSED" };
                 with(
                     Response::success("Device Status"),
@@ -145,10 +94,11 @@ impl Engine {
             }
             _ => Response::unknown_command(),
         };
-        Some(answer)
+        Answer::Now(answer)
     }
 
-    fn approved(&mut self, amount: &str) -> Response {
+    /// The approval of a CAPTURE or AUTH of `amount`, with a fresh routing id.
+    pub fn approved(&mut self, amount: &str) -> Response {
         self.next_troutd += 1;
         let troutd = self.next_troutd.to_string();
         let mut r = with(

@@ -11,6 +11,8 @@ pub mod latency;
 pub mod nofile;
 pub mod output;
 pub mod shutdown;
+pub mod sim_handler;
 pub mod stdin_lines;
 pub mod swarm_stats;
 pub mod terminal_args;
+pub mod tokio_broker;

@@ -14,3 +14,9 @@ pub(crate) async fn sleep_until_opt(at: Option<Instant>) {
         None => std::future::pending().await,
     }
 }
+
+/// Wall-clock time, for metadata only (when a terminal connected); no deadline reads it.
+#[allow(clippy::disallowed_methods)] // the one wall-clock read of the crate, shown to users
+pub(crate) fn wall_clock() -> std::time::SystemTime {
+    std::time::SystemTime::now()
+}

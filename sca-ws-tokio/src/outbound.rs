@@ -119,43 +119,6 @@ impl Outbound {
 /// header and a 4-byte mask).
 pub(crate) const CONTROL_FRAME_RESERVE: usize = 2 + 4 + 125;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn partial_writes_advance_across_chunks_and_track_the_peak() {
-        let t = Instant::now();
-        let mut q = Outbound::default();
-        q.push(t, Bytes::from_static(b"abc"));
-        q.push(t, Bytes::from_static(b"de"));
-        assert_eq!((q.queued(), q.peak()), (5, 5));
-        q.advance(t, 4);
-        assert_eq!(q.front(), Some(&b"e"[..]));
-        assert_eq!(q.queued(), 1);
-        q.advance(t, 1);
-        assert!(q.is_empty() && q.wants_flush());
-        assert_eq!(q.deadline(Duration::from_secs(1)), None);
-        assert_eq!(q.room(1000), 1000 - CONTROL_FRAME_RESERVE);
-        assert_eq!(q.room(10), 1, "an empty queue always reads");
-    }
-
-    #[test]
-    fn the_deadline_counts_from_the_last_progress() {
-        let t = Instant::now();
-        let mut q = Outbound::default();
-        q.push(t, Bytes::from_static(b"abcdef"));
-        let later = t + Duration::from_secs(3);
-        q.advance(later, 2);
-        assert_eq!(
-            q.deadline(Duration::from_secs(5)),
-            Some(later + Duration::from_secs(5))
-        );
-        assert_eq!(q.room(4), 0);
-        assert_eq!(q.room(4 + CONTROL_FRAME_RESERVE + 10), 10);
-    }
-}
-
 /// What [`write_or_flush`] did.
 pub(crate) enum Progress {
     /// Wrote this many bytes of the front chunk.
@@ -174,5 +137,42 @@ where
     match out.front() {
         Some(front) => writer.write(front).await.map(Progress::Wrote),
         None => writer.flush().await.map(|()| Progress::Flushed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_writes_advance_across_chunks_and_track_the_peak() {
+        let t = crate::clock::now();
+        let mut q = Outbound::default();
+        q.push(t, Bytes::from_static(b"abc"));
+        q.push(t, Bytes::from_static(b"de"));
+        assert_eq!((q.queued(), q.peak()), (5, 5));
+        q.advance(t, 4);
+        assert_eq!(q.front(), Some(&b"e"[..]));
+        assert_eq!(q.queued(), 1);
+        q.advance(t, 1);
+        assert!(q.is_empty() && q.wants_flush());
+        assert_eq!(q.deadline(Duration::from_secs(1)), None);
+        assert_eq!(q.room(1000), 1000 - CONTROL_FRAME_RESERVE);
+        assert_eq!(q.room(10), 1, "an empty queue always reads");
+    }
+
+    #[test]
+    fn the_deadline_counts_from_the_last_progress() {
+        let t = crate::clock::now();
+        let mut q = Outbound::default();
+        q.push(t, Bytes::from_static(b"abcdef"));
+        let later = t + Duration::from_secs(3);
+        q.advance(later, 2);
+        assert_eq!(
+            q.deadline(Duration::from_secs(5)),
+            Some(later + Duration::from_secs(5))
+        );
+        assert_eq!(q.room(4), 0);
+        assert_eq!(q.room(4 + CONTROL_FRAME_RESERVE + 10), 10);
     }
 }

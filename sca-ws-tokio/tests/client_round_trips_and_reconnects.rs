@@ -12,7 +12,7 @@ use support::*;
 
 #[tokio::test]
 async fn a_request_round_trips_and_the_client_reconnects_after_the_server_drops_it() {
-    let (broker, addr) = start_server(ServerConfig::default());
+    let (broker, addr) = start_server(ServerConfig::new(loopback()));
     let mut events = broker.subscribe();
     let (client, _task) = Client::spawn(
         terminal_config(addr, "T-1"),
@@ -34,8 +34,7 @@ async fn a_request_round_trips_and_the_client_reconnects_after_the_server_drops_
     // The broker goes away (closing the link with 1001) ...
     broker.shutdown(Duration::from_secs(2)).await;
     assert_eq!(broker.link_count(), 0);
-    let mut config = ServerConfig::default();
-    config.bind = addr;
+    let config = ServerConfig::new(addr);
     // ... and a new one comes up on the same port.
     let server = Server::bind(config).expect("bind the same port again");
     let broker = server.handle();

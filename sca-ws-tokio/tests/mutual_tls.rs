@@ -68,7 +68,7 @@ fn pki() -> Pki {
 }
 
 fn server_config(pki: &Pki, bind_id: bool) -> ServerConfig {
-    let mut config = ServerConfig::default();
+    let mut config = ServerConfig::new(loopback());
     config.tls = Some(
         tls::server_config(
             pki.server.0.as_bytes(),
@@ -85,7 +85,7 @@ fn server_config(pki: &Pki, bind_id: bool) -> ServerConfig {
 fn wss_terminal(
     addr: std::net::SocketAddr,
     id: &str,
-    ca_file: &PathBuf,
+    ca_file: &std::path::Path,
     who: Option<&ClientIdentity>,
 ) -> ClientConfig {
     let mut config = terminal_config(addr, id);
@@ -208,7 +208,7 @@ async fn with_the_binding_the_id_must_be_the_cn_or_a_san_entry_else_403() {
 
 #[tokio::test]
 async fn the_binding_without_tls_refuses_every_upgrade() {
-    let mut config = ServerConfig::default();
+    let mut config = ServerConfig::new(loopback());
     config.bind_pinpad_id_to_certificate = true;
     let (_broker, addr) = start_server(config);
     assert_eq!(raw_connect(addr, "T-CN").await.status, 403);

@@ -12,7 +12,7 @@ use support::*;
 
 #[tokio::test]
 async fn the_newest_link_wins_and_the_older_ones_request_fails_replaced() {
-    let (broker, addr) = start_server(ServerConfig::default());
+    let (broker, addr) = start_server(ServerConfig::new(loopback()));
     let mut events = broker.subscribe();
     let mut older = raw_connect(addr, "X").await;
     assert_eq!(older.status, 101);

@@ -14,7 +14,7 @@ use tokio::net::TcpSocket;
 #[tokio::test]
 async fn a_ping_flood_without_reads_is_held_under_the_mark_and_cut() {
     let high_water = 16 * 1024;
-    let mut config = ServerConfig::default();
+    let mut config = ServerConfig::new(loopback());
     config.outbound_high_water = high_water;
     config.write_deadline = Duration::from_millis(500);
     let (broker, addr) = start_server(config);

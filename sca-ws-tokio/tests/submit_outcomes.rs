@@ -11,7 +11,7 @@ use support::*;
 
 #[tokio::test]
 async fn an_unknown_pinpad_id_is_not_connected() {
-    let (broker, addr) = start_server(ServerConfig::default());
+    let (broker, addr) = start_server(ServerConfig::new(loopback()));
     let mut events = broker.subscribe();
     let (_client, _task) = Client::spawn(
         terminal_config(addr, "known"),
@@ -38,7 +38,7 @@ async fn an_unknown_pinpad_id_is_not_connected() {
 
 #[tokio::test]
 async fn a_terminal_that_never_answers_times_out_on_the_configured_deadline() {
-    let mut config = ServerConfig::default();
+    let mut config = ServerConfig::new(loopback());
     config.submit_timeout = Duration::from_millis(300);
     let (broker, addr) = start_server(config);
     let mut events = broker.subscribe();
@@ -62,7 +62,7 @@ async fn a_terminal_that_never_answers_times_out_on_the_configured_deadline() {
 
 #[tokio::test]
 async fn a_full_queue_refuses_at_once_while_earlier_requests_wait() {
-    let mut config = ServerConfig::default();
+    let mut config = ServerConfig::new(loopback());
     config.submit_timeout = Duration::from_millis(400);
     config.core.max_waiting_requests = 1;
     let (broker, addr) = start_server(config);

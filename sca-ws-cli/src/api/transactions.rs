@@ -41,8 +41,6 @@ pub(super) async fn post<B: Brokerage>(
             );
         }
     };
-    // The API's own clock: the library never reads one, its drivers do.
-    #[allow(clippy::disallowed_methods)]
     let started = Instant::now();
     let result = api.broker.submit(&pinpad_id, transaction).await;
     match result {

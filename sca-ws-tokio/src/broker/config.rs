@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Everything a broker server needs besides the core's per-link rules ([`Self::core`]).
-#[derive(Debug, Clone)]
+/// `Debug` shows whether TLS is on, never its keys.
+#[derive(Clone)]
 pub struct ServerConfig {
     /// Address to listen on (`127.0.0.1:0` picks a free loopback port).
     pub bind: SocketAddr,
@@ -45,6 +46,29 @@ pub struct ServerConfig {
     /// The core's rules for every link: handshake, WebSocket and XML limits, keepalive,
     /// request queue. Its `handshake_timeout` also bounds the TLS handshake.
     pub core: sca_ws::broker::Config,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("bind", &self.bind)
+            .field("tls", &self.tls.is_some())
+            .field(
+                "bind_pinpad_id_to_certificate",
+                &self.bind_pinpad_id_to_certificate,
+            )
+            .field("outbound_high_water", &self.outbound_high_water)
+            .field("write_deadline", &self.write_deadline)
+            .field("submit_timeout", &self.submit_timeout)
+            .field("read_buffer", &self.read_buffer)
+            .field("submit_queue", &self.submit_queue)
+            .field("event_capacity", &self.event_capacity)
+            .field("max_links", &self.max_links)
+            .field("backlog", &self.backlog)
+            .field("seed", &self.seed.map(|_| "set"))
+            .field("core", &self.core)
+            .finish()
+    }
 }
 
 impl ServerConfig {

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::SystemTime;
 
 use sca_ws::broker::{
     self, CloseReason, Event as CoreEvent, Link, Output, RequestFailure, SubmitOptions,
@@ -153,7 +152,7 @@ impl Task {
                 LinkEntry {
                     pinpad_id: id.clone(),
                     remote_addr: self.remote_addr,
-                    connected_since: SystemTime::now(),
+                    connected_since: crate::clock::wall_clock(),
                     submits,
                     stats: self.stats.clone(),
                 },
@@ -186,8 +185,10 @@ impl Task {
     }
 
     fn submit(&mut self, link: &mut Link, submit: Submit) {
-        let mut options = SubmitOptions::default();
-        options.deadline = Some(submit.deadline);
+        let options = SubmitOptions {
+            deadline: Some(submit.deadline),
+            ..SubmitOptions::default()
+        };
         match link.submit_with(now(), submit.transaction, options) {
             Ok(id) => {
                 self.pending.insert(id, submit.reply);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use sca_ws::terminal::{self, LinkStatus, Output, RequestId, ScreenMessage, Terminal};
 use sca_ws::{CloseCode, Response, TransportFailure};
-use tokio::io::{AsyncReadExt, ReadHalf, WriteHalf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::{AbortHandle, JoinHandle};
 
@@ -186,6 +186,8 @@ impl<H: Handler> Client<H> {
         let mut out = Outbound::default();
         let mut buf = vec![0u8; config.read_buffer.max(64)];
         let mut eof = false;
+        // The machine let go of the transport; it is dropped once its queue is written.
+        let mut draining = false;
         let mut closing = false;
         loop {
             if !closing && *self.close.borrow_and_update() {
@@ -200,7 +202,7 @@ impl<H: Handler> Client<H> {
                         match dialled.await {
                             Ok(Ok(stream)) => {
                                 let (r, w) = tokio::io::split(stream);
-                                (reader, writer, eof) = (Some(r), Some(w), false);
+                                (reader, writer, eof, draining) = (Some(r), Some(w), false, false);
                                 out.clear();
                                 machine.handle_connected(now());
                             }
@@ -211,22 +213,24 @@ impl<H: Handler> Client<H> {
                             ),
                         }
                     }
-                    Output::Transmit(bytes) => {
-                        if writer.is_some() {
-                            out.push(now(), bytes);
-                        }
-                    }
-                    Output::CloseTransport => {
-                        (reader, writer) = (None, None);
-                        out.clear();
-                    }
+                    Output::Transmit(bytes) if writer.is_some() => out.push(now(), bytes),
+                    Output::Transmit(_) => {}
+                    // What the machine sent before (a close frame) is written first.
+                    Output::CloseTransport => (reader, draining) = (None, true),
                     Output::Event(event) => {
-                        if self.on_event(event, &answer_tx, &mut jobs) {
+                        let stopped = self.on_event(event, &answer_tx, &mut jobs);
+                        if stopped {
                             return;
                         }
                     }
                     _ => {}
                 }
+            }
+            if draining && out.is_empty() && !out.wants_flush() {
+                if let Some(mut w) = writer.take() {
+                    let _ = tokio::time::timeout(config.write_deadline, w.shutdown()).await;
+                }
+                draining = false;
             }
             let room = out.room(high_water).min(buf.len());
             let can_read = reader.is_some() && !eof && room > 0;
@@ -251,21 +255,27 @@ impl<H: Handler> Client<H> {
                     Ok(Progress::Wrote(_)) => {
                         (reader, writer) = (None, None);
                         out.clear();
-                        machine.handle_transport_failed(now(), TransportFailure::Io("write returned 0".into()));
+                        if !std::mem::take(&mut draining) {
+                            machine.handle_transport_failed(now(), TransportFailure::Io("write returned 0".into()));
+                        }
                     }
                     Err(e) => {
                         (reader, writer) = (None, None);
                         out.clear();
-                        machine.handle_transport_failed(now(), failure(&e));
+                        if !std::mem::take(&mut draining) {
+                            machine.handle_transport_failed(now(), failure(&e));
+                        }
                     }
                 },
                 () = sleep_until_opt(stall_at) => {
                     (reader, writer) = (None, None);
                     out.clear();
-                    machine.handle_transport_failed(
-                        now(),
-                        TransportFailure::Io("write deadline passed: the broker is not reading".into()),
-                    );
+                    if !std::mem::take(&mut draining) {
+                        machine.handle_transport_failed(
+                            now(),
+                            TransportFailure::Io("write deadline passed: the broker is not reading".into()),
+                        );
+                    }
                 },
                 answer = answers.recv() => if let Some((id, response)) = answer {
                     jobs.0.remove(&id);

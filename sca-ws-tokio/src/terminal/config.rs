@@ -25,8 +25,9 @@ impl std::fmt::Debug for ClientIdentity {
     }
 }
 
-/// Everything a terminal client needs.
-#[derive(Debug, Clone)]
+/// Everything a terminal client needs. `Debug` shows whether TLS settings are given, never
+/// their keys.
+#[derive(Clone)]
 pub struct ClientConfig {
     /// The terminal's own configuration (broker address, TLS switch, pinpad id, keepalive,
     /// reconnect delays, ...). Its I/O keys are honoured here: `WEBSOCKETSSL_CA_CERT_FILE`
@@ -56,6 +57,22 @@ pub struct ClientConfig {
     pub event_capacity: usize,
     /// Notifications waiting for the client task, at most. Default 16.
     pub command_queue: usize,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("terminal", &self.terminal)
+            .field("tls", &self.tls.is_some())
+            .field("identity", &self.identity)
+            .field("server_name", &self.server_name)
+            .field("outbound_high_water", &self.outbound_high_water)
+            .field("write_deadline", &self.write_deadline)
+            .field("read_buffer", &self.read_buffer)
+            .field("event_capacity", &self.event_capacity)
+            .field("command_queue", &self.command_queue)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientConfig {

@@ -137,17 +137,44 @@ pub(crate) async fn dial(
 mod tests {
     use super::*;
 
+    fn config(text: &str) -> sca_ws::terminal::Config {
+        sca_ws::terminal::Config::parse(text)
+            .expect("config")
+            .config
+    }
+
     #[test]
-    fn keepalive_is_off_unless_enabled_and_reads_seconds() {
-        let off = sca_ws::terminal::Config::parse("WEBSOCKETKEEPALIVEIDLE=5")
-            .unwrap()
-            .config;
-        assert!(keepalive(&off).is_none());
-        let on = sca_ws::terminal::Config::parse(
-            "WEBSOCKETKEEPALIVEENABLED=1\nWEBSOCKETKEEPALIVEIDLE=5\nWEBSOCKETKEEPALIVEINTVL=2\nWEBSOCKETKEEPALIVECNT=3",
-        )
-        .unwrap()
-        .config;
-        assert!(keepalive(&on).is_some());
+    fn keepalive_is_off_unless_enabled() {
+        assert!(keepalive(&config("WEBSOCKETKEEPALIVEIDLE=5")).is_none());
+        assert!(
+            keepalive(&config(
+                "WEBSOCKETKEEPALIVEENABLED=0
+WEBSOCKETKEEPALIVEIDLE=5"
+            ))
+            .is_none()
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_keys_reach_the_socket_in_seconds() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let tcp = std::net::TcpStream::connect(listener.local_addr().expect("addr")).expect("dial");
+        let settings = keepalive(&config(
+            "WEBSOCKETKEEPALIVEENABLED=1\nWEBSOCKETKEEPALIVEIDLE=7\nWEBSOCKETKEEPALIVEINTVL=3\nWEBSOCKETKEEPALIVECNT=4",
+        ))
+        .expect("enabled");
+        let socket = SockRef::from(&tcp);
+        socket.set_tcp_keepalive(&settings).expect("set");
+        assert!(socket.keepalive().expect("SO_KEEPALIVE"));
+        assert_eq!(
+            socket.tcp_keepalive_time().expect("idle"),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            socket.tcp_keepalive_interval().expect("interval"),
+            Duration::from_secs(3)
+        );
+        assert_eq!(socket.tcp_keepalive_retries().expect("count"), 4);
     }
 }

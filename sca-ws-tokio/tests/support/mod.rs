@@ -195,3 +195,8 @@ impl Raw {
         None
     }
 }
+
+/// 127.0.0.1 with a free port.
+pub fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}

@@ -1,0 +1,207 @@
+//! `pos_broker`: a POS cloud broker as a service. Terminals connect over ws / wss; POS
+//! applications reach them through the HTTP API (`--http`), or a person through stdin lines.
+//!
+//! ```text
+//! pos_broker --listen 127.0.0.1:8080 --http 127.0.0.1:8081
+//! pos_broker --listen 0.0.0.0:8443 --tls-cert SERVER.pem --tls-key KEY.pem --client-ca CA.pem \
+//!     --http 0.0.0.0:8081 --api-token TOKEN
+//! ```
+//!
+//! stdin, one command per line: `PINPAD_ID <TRANSACTION>...</TRANSACTION>` (the document on
+//! one line). stdout, one line per event: `connected ID`, `response ID <RESPONSE ...>`,
+//! `unsolicited ID <RESPONSE ...>`, `error ID <reason>`, `disconnected ID` (its reason on
+//! stderr). A bad stdin line gets an `error` line; end of stdin only ends the reading. The
+//! service stops on SIGTERM or ctrl-c: links are closed with 1001 within the grace period.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use sca_ws_cli::api::{self, Api, metrics::Metrics};
+use sca_ws_cli::broker_args::{self, BrokerArgs, USAGE};
+use sca_ws_cli::brokerage::{Brokerage, LinkEvent};
+use sca_ws_cli::output::{response_line, say};
+use sca_ws_cli::stdin_lines::{self, Command};
+use sca_ws_cli::tokio_broker::TokioBroker;
+use sca_ws_cli::{nofile, shutdown};
+use sca_ws_tokio::broker::{Server, ServerConfig};
+use tokio::sync::{broadcast, watch};
+
+/// Descriptors below this many, the broker warns: the issue's 10 000 terminals and a margin.
+const WANTED_DESCRIPTORS: u64 = 10_240;
+
+fn main() -> ExitCode {
+    let args = match broker_args::parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("pos_broker: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(warning) = nofile::raise_for(WANTED_DESCRIPTORS) {
+        eprintln!("pos_broker: {warning}");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("pos_broker: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve(args))
+}
+
+fn server_config(args: &BrokerArgs) -> Result<ServerConfig, String> {
+    let mut config = ServerConfig::new(args.listen);
+    if let Some(files) = &args.tls {
+        let read = |flag: &str, path: &std::path::Path| {
+            std::fs::read(path).map_err(|e| format!("{flag} {}: cannot read: {e}", path.display()))
+        };
+        let cert = read("--tls-cert", &files.cert)?;
+        let key = read("--tls-key", &files.key)?;
+        let ca = match &files.client_ca {
+            Some(path) => Some(read("--client-ca", path)?),
+            None => None,
+        };
+        let tls = sca_ws_tokio::tls::server_config(&cert, &key, ca.as_deref()).map_err(|e| {
+            format!(
+                "--tls-cert {} / --tls-key {}: {e}",
+                files.cert.display(),
+                files.key.display()
+            )
+        })?;
+        config.tls = Some(tls);
+    }
+    config.bind_pinpad_id_to_certificate = args.pinpad_id_from_cert;
+    config.submit_timeout = args.request_timeout;
+    config.core.request_timeout = args.request_timeout;
+    config.core.max_waiting_requests = args.queue;
+    Ok(config)
+}
+
+async fn serve(args: BrokerArgs) -> ExitCode {
+    let config = match server_config(&args) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("pos_broker: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let scheme = if config.tls.is_some() { "wss" } else { "ws" };
+    let server = match Server::bind(config) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("pos_broker: cannot listen on {}: {e}", args.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let local = server.local_addr().unwrap_or(args.listen);
+    let broker = Arc::new(TokioBroker::new(server.handle(), 4096));
+    let printer = tokio::spawn(print_events(broker.subscribe()));
+    let accepting = tokio::spawn(server.run());
+    let (stop, stopping) = watch::channel(false);
+
+    let http = match args.http {
+        Some(addr) => match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => {
+                let bound = listener.local_addr().unwrap_or(addr);
+                let api = Arc::new(Api {
+                    broker: broker.clone(),
+                    token: args.token,
+                    metrics: Metrics::new(),
+                    stopping: stopping.clone(),
+                });
+                let mut until = stopping.clone();
+                let serving =
+                    axum::serve(listener, api::router(api)).with_graceful_shutdown(async move {
+                        let _ = until.wait_for(|stop| *stop).await;
+                    });
+                eprintln!("api on http://{bound}/");
+                Some(tokio::spawn(async move { serving.await }))
+            }
+            Err(e) => {
+                eprintln!("pos_broker: cannot listen on --http {addr}: {e}");
+                let _ = broker.handle().shutdown(args.shutdown_grace).await;
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
+    eprintln!("listening on {scheme}://{local}/");
+    read_stdin(broker.clone());
+
+    let signal = shutdown::signalled().await;
+    eprintln!(
+        "pos_broker: {signal}: closing the links (grace {:?})",
+        args.shutdown_grace
+    );
+    let _ = stop.send(true);
+    broker.handle().shutdown(args.shutdown_grace).await;
+    if let Some(http) = http {
+        let _ = http.await;
+    }
+    accepting.abort();
+    printer.abort();
+    eprintln!("pos_broker: stopped");
+    ExitCode::SUCCESS
+}
+
+/// Prints one stdout line per link event (the reason of a disconnection on stderr).
+async fn print_events(mut events: broadcast::Receiver<LinkEvent>) {
+    loop {
+        match events.recv().await {
+            Ok(LinkEvent::Connected { pinpad_id, .. }) => say(&format!("connected {pinpad_id}")),
+            Ok(LinkEvent::Disconnected { pinpad_id, reason }) => {
+                say(&format!("disconnected {pinpad_id}"));
+                eprintln!("{pinpad_id}: {reason}");
+            }
+            Ok(LinkEvent::Unsolicited {
+                pinpad_id,
+                response,
+            }) => say(&format!(
+                "unsolicited {pinpad_id} {}",
+                response_line(&response)
+            )),
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                eprintln!("pos_broker: stdout fell behind; {missed} event lines lost");
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+/// Reads stdin on a thread of its own until it ends; every request runs as a task.
+fn read_stdin(broker: Arc<TokioBroker>) {
+    let runtime = tokio::runtime::Handle::current();
+    let spawned = std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || {
+            stdin_lines::for_each_line(std::io::stdin().lock(), |line| {
+                let parsed = line.and_then(stdin_lines::parse);
+                match parsed {
+                    Ok(None) => {}
+                    Ok(Some((pinpad_id, Command::Submit(tx)))) => {
+                        let broker = broker.clone();
+                        runtime.spawn(async move {
+                            match broker.submit(&pinpad_id, tx).await {
+                                Ok(r) => {
+                                    say(&format!("response {pinpad_id} {}", response_line(&r)))
+                                }
+                                Err(e) => say(&format!("error {pinpad_id} {e}")),
+                            }
+                        });
+                    }
+                    Ok(Some((pinpad_id, Command::Close | Command::Drop))) => say(&format!(
+                        "error {pinpad_id} close and drop are not available in this broker"
+                    )),
+                    Err(bad) => say(&bad.line()),
+                }
+            });
+            eprintln!("pos_broker: stdin ended; still serving (stop with SIGTERM or ctrl-c)");
+        });
+    if let Err(e) = spawned {
+        eprintln!("pos_broker: no stdin line mode: {e}");
+    }
+}

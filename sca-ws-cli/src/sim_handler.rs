@@ -1,0 +1,114 @@
+//! The simulated terminal application: the [`Engine`] behind the companion crate's
+//! [`Handler`], with the CAPTURE's wait for the customer (cut short by a SECONDARYPORT
+//! CANCEL) and the swarm's latency figures.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sca_ws::Response;
+use sca_ws::terminal::{Channel, RequestId};
+use sca_ws_tokio::terminal::{Handler, Request};
+use tokio::sync::Notify;
+
+use crate::engine::{Answer, Engine};
+use crate::swarm_stats::SwarmStats;
+
+/// One simulated terminal's request handler.
+pub struct SimHandler {
+    engine: Mutex<Engine>,
+    capture_delay: Duration,
+    /// The CAPTURE waiting for its customer, and how to wake it for a cancel.
+    capture: Mutex<Option<(RequestId, Arc<Notify>)>>,
+    stats: Arc<SwarmStats>,
+    /// Whether to print one stderr line per request and answer (a single terminal).
+    verbose: bool,
+}
+
+impl SimHandler {
+    /// A handler for the terminal `serial` whose CAPTUREs are approved after
+    /// `capture_delay`, counting into `stats`.
+    pub fn new(
+        serial: &str,
+        capture_delay: Duration,
+        stats: Arc<SwarmStats>,
+        verbose: bool,
+    ) -> Self {
+        Self {
+            engine: Mutex::new(Engine::new(serial)),
+            capture_delay,
+            capture: Mutex::new(None),
+            stats,
+            verbose,
+        }
+    }
+
+    fn engine(&self) -> std::sync::MutexGuard<'_, Engine> {
+        self.engine.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn capture_slot(&self) -> std::sync::MutexGuard<'_, Option<(RequestId, Arc<Notify>)>> {
+        self.capture.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for the customer, or for a cancel of `id`.
+    async fn capture(&self, id: RequestId, amount: String) -> Response {
+        let cancelled = Arc::new(Notify::new());
+        *self.capture_slot() = Some((id, cancelled.clone()));
+        self.engine().capturing = true;
+        let approved = tokio::select! {
+            () = tokio::time::sleep(self.capture_delay) => true,
+            () = cancelled.notified() => false,
+        };
+        *self.capture_slot() = None;
+        let mut engine = self.engine();
+        engine.capturing = false;
+        if approved {
+            engine.approved(&amount)
+        } else {
+            Response::cancelled()
+        }
+    }
+}
+
+impl Handler for SimHandler {
+    async fn request(&self, request: Request) -> Response {
+        let started = tokio::time::Instant::now();
+        if self.verbose {
+            let port = match request.channel {
+                Channel::Primary => "primary",
+                _ => "secondary",
+            };
+            eprintln!(
+                "request {} ({port}): {} {}",
+                request.id, request.transaction.function_type, request.transaction.command
+            );
+        }
+        let answer = self.engine().answer(&request.transaction);
+        let response = match answer {
+            Answer::Now(response) => response,
+            Answer::Capture { amount } => self.capture(request.id, amount).await,
+        };
+        self.stats.answered(started.elapsed());
+        if self.verbose {
+            eprintln!(
+                "answer {}: {} {}: {}",
+                request.id,
+                response
+                    .result_code
+                    .map_or(String::new(), |c| c.to_string()),
+                response.result.as_deref().unwrap_or(""),
+                response.response_text.as_deref().unwrap_or("")
+            );
+        }
+        response
+    }
+
+    fn cancel(&self, id: RequestId) {
+        if let Some((capturing, wake)) = self.capture_slot().as_ref() {
+            if *capturing == id {
+                // A stored permit: the wake is not lost if the capture has not waited yet.
+                wake.notify_one();
+            }
+        }
+    }
+}

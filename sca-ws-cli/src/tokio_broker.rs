@@ -1,0 +1,111 @@
+//! The companion crate's broker handle as a [`Brokerage`]: the only file that knows both.
+
+use sca_ws::{Response, Transaction};
+use sca_ws_tokio::broker::{Event, Handle, SubmitError};
+use tokio::sync::broadcast;
+
+use crate::brokerage::{Brokerage, ByteCounts, LinkEvent, Refusal, TerminalView};
+
+/// A running `sca_ws_tokio` broker, with its events translated on a task of their own.
+pub struct TokioBroker {
+    handle: Handle,
+    events: broadcast::Sender<LinkEvent>,
+}
+
+impl TokioBroker {
+    /// Wraps `handle`; starts the task that translates its events (call inside a runtime).
+    /// Each subscriber may fall `capacity` events behind before it loses the oldest.
+    pub fn new(handle: Handle, capacity: usize) -> Self {
+        let (events, _) = broadcast::channel(capacity.max(1));
+        let mut source = handle.subscribe();
+        let sink = events.clone();
+        tokio::spawn(async move {
+            loop {
+                let event = match source.recv().await {
+                    Ok(event) => event,
+                    // Lost events are lost for every subscriber alike; go on with the next.
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                if let Some(event) = translate(event) {
+                    // No subscriber is not an error.
+                    let _ = sink.send(event);
+                }
+            }
+        });
+        Self { handle, events }
+    }
+
+    /// The companion crate's handle, for what the trait does not cover (shutdown).
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+}
+
+fn translate(event: Event) -> Option<LinkEvent> {
+    Some(match event {
+        Event::Connected {
+            pinpad_id,
+            remote_addr,
+        } => LinkEvent::Connected {
+            pinpad_id,
+            remote: remote_addr,
+        },
+        Event::Disconnected { pinpad_id, reason } => LinkEvent::Disconnected {
+            pinpad_id,
+            reason: format!("{reason:?}"),
+        },
+        Event::Unsolicited {
+            pinpad_id,
+            response,
+        } => LinkEvent::Unsolicited {
+            pinpad_id,
+            response,
+        },
+        _ => return None,
+    })
+}
+
+fn refusal(error: SubmitError) -> Refusal {
+    match error {
+        SubmitError::NotConnected => Refusal::NotConnected,
+        SubmitError::QueueFull => Refusal::QueueFull,
+        SubmitError::Timeout => Refusal::Timeout,
+        SubmitError::LinkLost => Refusal::LinkLost,
+        SubmitError::Replaced => Refusal::Replaced,
+        SubmitError::Invalid(why) => Refusal::Invalid(why),
+        other => Refusal::Invalid(other.to_string()),
+    }
+}
+
+impl Brokerage for TokioBroker {
+    async fn submit(&self, pinpad_id: &str, transaction: Transaction) -> Result<Response, Refusal> {
+        self.handle
+            .submit(pinpad_id, transaction)
+            .await
+            .map_err(refusal)
+    }
+
+    fn terminals(&self) -> Vec<TerminalView> {
+        self.handle
+            .terminals()
+            .into_iter()
+            .map(|t| TerminalView {
+                pinpad_id: t.pinpad_id,
+                remote: t.remote_addr,
+                since: t.connected_since,
+            })
+            .collect()
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<LinkEvent> {
+        self.events.subscribe()
+    }
+
+    fn bytes(&self) -> ByteCounts {
+        ByteCounts {
+            received: self.handle.bytes_in(),
+            sent: self.handle.bytes_out(),
+        }
+    }
+}

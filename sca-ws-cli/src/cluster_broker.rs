@@ -125,7 +125,10 @@ async fn log_nats(cluster: Cluster, url: String) {
 }
 
 /// Every node's events as the API's.
-async fn translate(mut source: broadcast::Receiver<ClusterEvent>, sink: broadcast::Sender<LinkEvent>) {
+async fn translate(
+    mut source: broadcast::Receiver<ClusterEvent>,
+    sink: broadcast::Sender<LinkEvent>,
+) {
     loop {
         let event = match source.recv().await {
             Ok(event) => event,

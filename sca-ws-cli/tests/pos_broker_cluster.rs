@@ -3,19 +3,27 @@
 //! A, node B's list naming node A, the NATS gauge, and 404 on B within 5 s once A is
 //! killed.
 
-mod support;
 #[path = "../../sca-ws-tokio/tests/support/nats.rs"]
 mod nats;
+mod support;
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use nats::Nats;
 use support::http::{Reply, request};
 use support::process::{Lines, START, broker, terminal};
 
 fn post(api: SocketAddr, id: &str) -> Reply {
-    request(api, "POST", &format!("/terminals/{id}/transactions"), &[], START)
+    request(
+        api,
+        "POST",
+        &format!("/terminals/{id}/transactions"),
+        &[],
+        START,
+    )
 }
 
 /// Asks `probe` every 100 ms until it says yes, at most `limit`.
@@ -59,7 +67,10 @@ fn a_post_on_node_b_reaches_the_terminal_on_node_a_until_a_dies() {
         last = Some(reply);
         ok
     });
-    assert!(answered, "a POST on node B answered by the terminal on A: {last:?}");
+    assert!(
+        answered,
+        "a POST on node B answered by the terminal on A: {last:?}"
+    );
 
     let listed = within(Duration::from_secs(5), || {
         let reply = request(api_b, "GET", "/terminals", &[], "");
@@ -67,7 +78,11 @@ fn a_post_on_node_b_reaches_the_terminal_on_node_a_until_a_dies() {
     });
     assert!(listed, "node B lists terminal 7 on node A");
     let metrics = request(api_b, "GET", "/metrics", &[], "");
-    assert!(metrics.body.contains("sca_nats_connected 1"), "{}", metrics.body);
+    assert!(
+        metrics.body.contains("sca_nats_connected 1"),
+        "{}",
+        metrics.body
+    );
 
     // SIGKILL: node A says no goodbye; NATS drops its subscriptions with its connection.
     let _ = a.child.0.kill();

@@ -6,11 +6,13 @@
 
 #![cfg(feature = "nats")]
 
-mod support;
 #[path = "support/nats.rs"]
 mod nats;
+mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use nats::{Nats, Node, eventually};
 use sca_ws::broker::CLOSE_REPLACED;
@@ -62,7 +64,8 @@ async fn a_request_on_node_b_is_answered_by_the_terminal_on_node_a() {
     let event = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
             let event = events_on_b.recv().await.expect("event");
-            if matches!(&event.kind, NodeEvent::Connected { pinpad_id, .. } if pinpad_id == "T-A2") {
+            if matches!(&event.kind, NodeEvent::Connected { pinpad_id, .. } if pinpad_id == "T-A2")
+            {
                 return event;
             }
         }
@@ -77,7 +80,11 @@ async fn a_request_on_node_b_is_answered_by_the_terminal_on_node_a() {
         b.cluster.submit("NOPE", session_start()).await,
         Err(SubmitError::NotConnected)
     );
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,13 +193,19 @@ async fn after_node_a_dies_node_b_answers_not_connected_within_5_s() {
     })
     .await;
     assert!(answer.is_some(), "NotConnected for A's terminal within 5 s");
-    assert!(killed.elapsed() < Duration::from_secs(5), "{:?}", killed.elapsed());
+    assert!(
+        killed.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        killed.elapsed()
+    );
     assert!(b.cluster.terminals().await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_that_loses_nats_serves_its_own_terminals_and_rejoins() {
-    let Some(mut nats) = Nats::start() else { return };
+    let Some(mut nats) = Nats::start() else {
+        return;
+    };
     let a = Node::start(&nats.url(), "node-a", ServerConfig::default());
     let b = Node::start(&nats.url(), "node-b", ServerConfig::default());
     let mut status_a = a.cluster.nats_status();
@@ -213,7 +226,10 @@ async fn a_node_that_loses_nats_serves_its_own_terminals_and_rejoins() {
 
     // Node A serves its own terminals without NATS, also one that connects meanwhile.
     let answer = a.cluster.submit("T-A", payment()).await;
-    assert_eq!(answer.expect("served locally").response_text.as_deref(), Some("done Capture"));
+    assert_eq!(
+        answer.expect("served locally").response_text.as_deref(),
+        Some("done Capture")
+    );
     let _late = terminal(&a, "LATE");
     reachable(&a.cluster, "LATE").await;
     // Node B cannot reach them, and says so at once rather than queueing the request.

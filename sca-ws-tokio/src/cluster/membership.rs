@@ -37,7 +37,10 @@ pub(crate) fn start(inner: &Arc<Inner>) {
 /// publish the events; compares with the broker's list every
 /// [`super::ClusterConfig::reconcile_interval`] and when events were lost; claims every
 /// held id again whenever NATS comes (back) up, which settles ids held twice meanwhile.
-async fn follow_links(inner: Arc<Inner>, mut local_events: tokio::sync::broadcast::Receiver<Event>) {
+async fn follow_links(
+    inner: Arc<Inner>,
+    mut local_events: tokio::sync::broadcast::Receiver<Event>,
+) {
     let mut status = inner.status.subscribe();
     let mut tick = tokio::time::interval(inner.config.reconcile_interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -172,7 +175,10 @@ fn serve(inner: &Arc<Inner>, pinpad_id: &str) {
         return;
     };
     let mut served = inner.served();
-    if served.get(pinpad_id).is_some_and(|task| !task.is_finished()) {
+    if served
+        .get(pinpad_id)
+        .is_some_and(|task| !task.is_finished())
+    {
         return;
     }
     let task = tokio::spawn(answer_terminal(
@@ -294,4 +300,3 @@ async fn relay_events(inner: Arc<Inner>) {
         });
     }
 }
-

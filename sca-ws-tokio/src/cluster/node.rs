@@ -67,7 +67,9 @@ async fn watch_connection(inner: Arc<Inner>, nudge: Arc<Notify>) {
             // Counted before the status says so, so whoever sees `false` sees the count.
             inner.disconnects.fetch_add(1, Ordering::Relaxed);
         }
-        inner.status.send_if_modified(|status| std::mem::replace(status, up) != up);
+        inner
+            .status
+            .send_if_modified(|status| std::mem::replace(status, up) != up);
         let _ = tokio::time::timeout(STATUS_POLL, nudge.notified()).await;
     }
 }
@@ -130,7 +132,11 @@ impl Cluster {
             tasks: Mutex::new(Vec::new()),
         });
         let watcher = tokio::spawn(watch_connection(inner.clone(), nudge));
-        inner.tasks.lock().unwrap_or_else(|e| e.into_inner()).push(watcher);
+        inner
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(watcher);
         membership::start(&inner);
         Ok(Cluster { inner })
     }
@@ -281,19 +287,28 @@ impl Cluster {
     }
 
     /// Leaves the cluster: stops answering for this node's terminals (their subjects are
-    /// unsubscribed, so other nodes get "not connected" for them), then flushes NATS, at
-    /// most `grace`. The local broker keeps running.
+    /// unsubscribed, so other nodes get "not connected" for them) and waits, at most
+    /// `grace`, until NATS has that. The connection stays up, so answers to requests
+    /// already taken still go out (shut the local broker down after this: those requests
+    /// then end as its links close). The local broker keeps running.
     ///
-    /// Cancel safety: the node has stopped taking part before the first `.await`; only the
-    /// flush is lost.
+    /// Cancel safety: the node has stopped taking requests before the first `.await`; only
+    /// the wait is lost.
     pub async fn leave(&self, grace: Duration) {
         let inner = &self.inner;
-        for task in inner.tasks.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        for task in inner
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
             task.abort();
         }
         for (_, task) in inner.served().drain() {
             task.abort();
         }
-        let _ = tokio::time::timeout(grace, inner.client.drain()).await;
+        // The dropped subscriptions queue their UNSUB on spawned tasks; let them run.
+        tokio::task::yield_now().await;
+        let _ = tokio::time::timeout(grace, inner.client.flush()).await;
     }
 }

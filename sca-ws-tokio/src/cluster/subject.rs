@@ -115,7 +115,18 @@ mod tests {
     #[test]
     fn hostile_ids_become_one_harmless_token() {
         for id in [
-            "a.b", "a.>", ">", "*", "a b", "a\tb", "a\r\nPUB x 1", "_", "_2E", "é", "a..b", "%",
+            "a.b",
+            "a.>",
+            ">",
+            "*",
+            "a b",
+            "a\tb",
+            "a\r\nPUB x 1",
+            "_",
+            "_2E",
+            "é",
+            "a..b",
+            "%",
         ] {
             let escaped = escape_id(id).expect("escapable");
             assert!(is_token(&escaped), "{id:?} -> {escaped:?}");
@@ -149,7 +160,15 @@ mod tests {
     #[test]
     fn node_ids_are_plain_tokens() {
         assert!(check_node_id("node-a_1").is_ok());
-        for bad in ["", "a.b", "a*", ">", "a b", "é", &"n".repeat(MAX_NODE_ID + 1)] {
+        for bad in [
+            "",
+            "a.b",
+            "a*",
+            ">",
+            "a b",
+            "é",
+            &"n".repeat(MAX_NODE_ID + 1),
+        ] {
             assert!(check_node_id(bad).is_err(), "{bad:?}");
         }
         assert_eq!(events_node("sca.events.node-a"), Some("node-a"));

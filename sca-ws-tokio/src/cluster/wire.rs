@@ -205,7 +205,9 @@ pub(crate) fn reason_text(reason: &CloseReason) -> String {
         CloseReason::HandshakeTimeout => "handshake timed out".into(),
         CloseReason::HandshakeInvalid(e) => format!("invalid handshake: {e}"),
         CloseReason::Rejected { status } => format!("upgrade rejected with {status}"),
-        CloseReason::Closed { code, reason } => format!("closed by the terminal ({code:?} {reason:?})"),
+        CloseReason::Closed { code, reason } => {
+            format!("closed by the terminal ({code:?} {reason:?})")
+        }
         CloseReason::Failed(e) => format!("failed: {e}"),
         CloseReason::EarlyData => "data before the upgrade was accepted".into(),
         CloseReason::TransportLost => "transport lost".into(),

@@ -7,7 +7,9 @@
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use sca_ws_tokio::broker::{Handle, Server, ServerConfig};
 use sca_ws_tokio::cluster::{Cluster, ClusterConfig};

@@ -45,6 +45,17 @@ async fn reachable(via: &Cluster, id: &str) -> String {
     .unwrap_or_else(|| panic!("{id} reachable through {} within 10 s", via.node_id()))
 }
 
+/// Waits until node A serves MUTE and node B lists it.
+async fn reachable_mute(b: &Cluster, a: &Cluster) {
+    eventually(Duration::from_secs(10), || async {
+        let on_a = a.handle().terminals().iter().any(|t| t.pinpad_id == "MUTE");
+        let listed = b.terminals().await.iter().any(|t| t.pinpad_id == "MUTE");
+        (on_a && listed && a.served_count() == 2).then_some(())
+    })
+    .await
+    .expect("MUTE held by node A");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_on_node_b_is_answered_by_the_terminal_on_node_a() {
     let Some(nats) = Nats::start() else { return };
@@ -180,6 +191,24 @@ async fn after_node_a_dies_node_b_answers_not_connected_within_5_s() {
     let b = Node::start(&nats.url(), "node-b", ServerConfig::default());
     let _t = terminal(&a, "T-A");
     reachable(&b.cluster, "T-A").await;
+    // A terminal that never answers holds a request from B in flight when A dies.
+    let (_mute, _task) = Client::spawn(terminal_config(a.addr, "MUTE"), Answer { delay: None });
+    reachable_mute(&b.cluster, &a.cluster).await;
+    // Until node A's subscription for MUTE reaches the NATS server, B hears "not
+    // connected"; then the request stays in flight (the terminal never answers).
+    let mut in_flight = None;
+    for _ in 0..50 {
+        let via_b = b.cluster.clone();
+        let request = tokio::spawn(async move { via_b.submit("MUTE", session_start()).await });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if !request.is_finished() {
+            in_flight = Some(request);
+            break;
+        }
+        let early = request.await.expect("task");
+        assert_eq!(early, Err(SubmitError::NotConnected));
+    }
+    let in_flight = in_flight.expect("a request in flight to the mute terminal on A");
 
     a.kill();
     let killed = Instant::now();
@@ -199,6 +228,13 @@ async fn after_node_a_dies_node_b_answers_not_connected_within_5_s() {
         killed.elapsed()
     );
     assert!(b.cluster.terminals().await.is_empty());
+    // The request in flight on A does not wait for its 300 s deadline: B notices that no
+    // node holds MUTE any more and ends it as a lost link.
+    let ended = tokio::time::timeout(Duration::from_secs(5), in_flight)
+        .await
+        .expect("the in-flight request ends within 5 s of the kill")
+        .expect("task");
+    assert_eq!(ended, Err(SubmitError::LinkLost));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,13 +6,14 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use futures_util::StreamExt;
 use sca_ws::Transaction;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::event::{ClusterEvent, NodeEvent};
 use super::node::Inner;
-use super::wire::{Claim, ListChunk, WireEvent, encode_answer, reason_text, unix_ns};
+use super::wire::{Claim, HELD, ListChunk, PROBE, WireEvent, encode_answer, reason_text, unix_ns};
 use super::{local, subject};
 use crate::broker::{Event, SubmitError};
 
@@ -201,6 +202,10 @@ async fn answer_terminal(inner: Arc<Inner>, pinpad_id: String, subject: String) 
         let Some(reply) = message.reply else {
             continue; // a publish without a reply subject asks nothing
         };
+        if message.payload.as_ref() == PROBE {
+            let _ = inner.client.publish(reply, Bytes::from_static(HELD)).await;
+            continue;
+        }
         let (inner, pinpad_id) = (inner.clone(), pinpad_id.clone());
         tokio::spawn(async move {
             let result = match Transaction::decode(&message.payload) {

@@ -18,9 +18,16 @@ use tokio::task::JoinHandle;
 use super::config::ClusterConfig;
 use super::error::JoinError;
 use super::event::{ClusterEvent, NodeTerminal};
-use super::wire::{ListChunk, decode_answer, from_unix_ms};
+use super::wire::{ListChunk, PROBE, decode_answer, from_unix_ms};
 use super::{local, membership, subject};
 use crate::broker::{Handle, SubmitError};
+
+/// How often a request waiting on another node checks that the node is still there.
+const PROBE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How long a liveness probe waits for its answer (the holder answers it at once, without
+/// the terminal).
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Messages a single subscription may hold unread before NATS's client drops the newest
 /// (a flood on one terminal's subject cannot grow memory beyond this).
@@ -185,18 +192,49 @@ impl Cluster {
         let request = async_nats::Request::new()
             .payload(Bytes::from(xml))
             .timeout(Some(deadline));
-        match inner
+        let subject = subject::terminal(&escaped);
+        let answer = inner.client.send_request(subject.clone(), request);
+        tokio::pin!(answer);
+        // While the answer is due, ask every PROBE_INTERVAL whether anyone still holds the
+        // id: a holder that died leaves no responders, and the POS hears 502 in seconds
+        // rather than 504 at the deadline.
+        let mut probe =
+            tokio::time::interval_at(tokio::time::Instant::now() + PROBE_INTERVAL, PROBE_INTERVAL);
+        loop {
+            tokio::select! {
+                result = &mut answer => return match result {
+                    Ok(message) => decode_answer(&message.payload),
+                    Err(error) => Err(match error.kind() {
+                        RequestErrorKind::NoResponders => SubmitError::NotConnected,
+                        RequestErrorKind::TimedOut => SubmitError::Timeout,
+                        // The connection broke with the request out: it may have been
+                        // carried out.
+                        RequestErrorKind::Other => SubmitError::LinkLost,
+                    }),
+                },
+                _ = probe.tick() => {
+                    if !self.still_held(&subject).await {
+                        return Err(SubmitError::LinkLost);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether some node still answers on `subject`; `true` when it cannot tell (a slow
+    /// answer), since giving up on a live request is worse than waiting for its deadline.
+    async fn still_held(&self, subject: &str) -> bool {
+        let probe = async_nats::Request::new()
+            .payload(Bytes::from_static(PROBE))
+            .timeout(Some(PROBE_TIMEOUT));
+        match self
+            .inner
             .client
-            .send_request(subject::terminal(&escaped), request)
+            .send_request(subject.to_owned(), probe)
             .await
         {
-            Ok(message) => decode_answer(&message.payload),
-            Err(error) => Err(match error.kind() {
-                RequestErrorKind::NoResponders => SubmitError::NotConnected,
-                RequestErrorKind::TimedOut => SubmitError::Timeout,
-                // The connection broke with the request out: it may have been carried out.
-                RequestErrorKind::Other => SubmitError::LinkLost,
-            }),
+            Ok(_) => true,
+            Err(error) => error.kind() == RequestErrorKind::TimedOut,
         }
     }
 

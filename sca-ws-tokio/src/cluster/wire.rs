@@ -16,6 +16,13 @@ use crate::broker::{SubmitError, TerminalInfo};
 /// (1 MiB by default) however many terminals a node holds.
 pub(crate) const LIST_CHUNK: usize = 256;
 
+/// A request on `sca.terminal.<id>` with this payload asks only "do you hold it?"; the
+/// holder answers [`HELD`] at once. (No TRANSACTION document is this short.)
+pub(crate) const PROBE: &[u8] = b"probe";
+
+/// The answer to a [`PROBE`].
+pub(crate) const HELD: &[u8] = b"held";
+
 /// The holding node's answer to a request on `sca.terminal.<id>`: one line naming the
 /// outcome, then the RESPONSE document or the refusal's reason.
 pub(crate) fn encode_answer(result: &Result<Response, SubmitError>) -> Bytes {

@@ -14,8 +14,9 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "== machine"
 grep -m1 'model name' /proc/cpuinfo
 echo "cores: $(nproc)"
-echo "nats-server: $( (command -v nats-server || echo /usr/sbin/nats-server) | xargs -I{} {} --version)"
+nats="$(command -v nats-server || echo /usr/sbin/nats-server)"
+echo "nats-server: $("$nats" --version)"
 echo "load before: $(cat /proc/loadavg)"
 /usr/bin/time -f "cpu: %U s user, %S s system, %e s wall, max RSS %M KiB" \
-  target/release/examples/cluster_latency "$terminals" "$requests" "$concurrency"
+  "${CARGO_TARGET_DIR:-target}/release/examples/cluster_latency" "$terminals" "$requests" "$concurrency"
 echo "load after: $(cat /proc/loadavg)"

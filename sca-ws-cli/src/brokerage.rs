@@ -49,6 +49,8 @@ pub struct TerminalView {
     pub remote: SocketAddr,
     /// When its link opened (wall clock, for people reading the list).
     pub since: SystemTime,
+    /// The node holding its link, in a cluster (`--nats`); `None` on a single node.
+    pub node: Option<String>,
 }
 
 /// What happened on the links, as the event stream and stdout tell it.
@@ -111,4 +113,8 @@ pub trait Brokerage: Send + Sync + 'static {
     fn subscribe(&self) -> broadcast::Receiver<LinkEvent>;
     /// The byte counters.
     fn bytes(&self) -> ByteCounts;
+    /// In a cluster, whether this node's NATS connection is up; `None` on a single node.
+    fn nats_connected(&self) -> Option<bool> {
+        None
+    }
 }

@@ -6,6 +6,8 @@
 pub mod api;
 pub mod broker_args;
 pub mod brokerage;
+pub mod cluster_args;
+pub mod cluster_broker;
 pub mod engine;
 pub mod latency;
 pub mod nofile;

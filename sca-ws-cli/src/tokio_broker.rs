@@ -94,6 +94,7 @@ impl Brokerage for TokioBroker {
                 pinpad_id: t.pinpad_id,
                 remote: t.remote_addr,
                 since: t.connected_since,
+                node: None,
             })
             .collect()
     }

@@ -42,6 +42,7 @@ impl Brokerage for Fake {
             pinpad_id: "ok".into(),
             remote: "127.0.0.1:4242".parse().unwrap(),
             since: SystemTime::UNIX_EPOCH + Duration::from_secs(1_798_761_600),
+            node: None,
         }]
     }
     fn subscribe(&self) -> broadcast::Receiver<LinkEvent> {

@@ -66,5 +66,7 @@ mod clock;
 mod outbound;
 
 pub mod broker;
+#[cfg(feature = "nats")]
+pub mod cluster;
 pub mod terminal;
 pub mod tls;

@@ -39,6 +39,8 @@ pub struct Metrics {
     connected: Gauge,
     received: Counter,
     sent: Counter,
+    /// `sca_nats_connected`, registered by [`Metrics::with_cluster`] only.
+    nats: Option<Gauge>,
     /// Scrapes set the byte counters from the broker's totals one at a time.
     scrape: Mutex<()>,
 }
@@ -88,7 +90,28 @@ impl Metrics {
             connected,
             received,
             sent,
+            nats: None,
             scrape: Mutex::new(()),
+        }
+    }
+
+    /// Adds `sca_nats_connected` (1 while this node's NATS connection is up, 0 while it is
+    /// down), for a node of a cluster.
+    pub fn with_cluster(mut self) -> Self {
+        let nats = Gauge::default();
+        self.registry.register(
+            "nats_connected",
+            "1 while this node's NATS connection is up, 0 while down",
+            nats.clone(),
+        );
+        self.nats = Some(nats);
+        self
+    }
+
+    /// Sets `sca_nats_connected` (no-op without [`Metrics::with_cluster`]).
+    pub fn set_nats_connected(&self, up: bool) {
+        if let Some(nats) = &self.nats {
+            nats.set(i64::from(up));
         }
     }
 

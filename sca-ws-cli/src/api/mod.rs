@@ -86,6 +86,9 @@ async fn authorize<B: Brokerage>(
 }
 
 async fn metrics_text<B: Brokerage>(State(api): State<Arc<Api<B>>>) -> Response {
+    if let Some(up) = api.broker.nats_connected() {
+        api.metrics.set_nats_connected(up);
+    }
     let text = api
         .metrics
         .render(api.broker.terminals().len(), api.broker.bytes());

@@ -17,6 +17,9 @@ pub(super) struct Entry {
     remote_addr: String,
     /// RFC 3339, UTC.
     connected_since: String,
+    /// The node holding it, in a cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<String>,
 }
 
 pub(super) async fn list<B: Brokerage>(State(api): State<Arc<Api<B>>>) -> Json<Vec<Entry>> {
@@ -29,6 +32,7 @@ pub(super) async fn list<B: Brokerage>(State(api): State<Arc<Api<B>>>) -> Json<V
                 pinpad_id: t.pinpad_id,
                 remote_addr: t.remote.to_string(),
                 connected_since: rfc3339(t.since),
+                node: t.node,
             })
             .collect(),
     )

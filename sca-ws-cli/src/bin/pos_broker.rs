@@ -12,6 +12,9 @@
 //! `unsolicited ID <RESPONSE ...>`, `error ID <reason>`, `disconnected ID` (its reason on
 //! stderr). A bad stdin line gets an `error` line; end of stdin only ends the reading. The
 //! service stops on SIGTERM or ctrl-c: links are closed with 1001 within the grace period.
+//!
+//! With `--nats URL --node-id NAME` the broker is one node of a cluster (docs/cluster.md):
+//! requests, the terminal list and the events reach every node's terminals.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,9 +22,10 @@ use std::sync::Arc;
 use sca_ws_cli::api::{self, Api, metrics::Metrics};
 use sca_ws_cli::broker_args::{self, BrokerArgs, USAGE};
 use sca_ws_cli::brokerage::{Brokerage, LinkEvent};
+use sca_ws_cli::cluster_args::{self, ClusterArgs};
+use sca_ws_cli::cluster_broker::NodeBroker;
 use sca_ws_cli::output::{response_line, say};
 use sca_ws_cli::stdin_lines::{self, Command};
-use sca_ws_cli::tokio_broker::TokioBroker;
 use sca_ws_cli::{nofile, shutdown};
 use sca_ws_tokio::broker::{Server, ServerConfig};
 use tokio::sync::{broadcast, watch};
@@ -30,10 +34,12 @@ use tokio::sync::{broadcast, watch};
 const WANTED_DESCRIPTORS: u64 = 10_240;
 
 fn main() -> ExitCode {
-    let args = match broker_args::parse(std::env::args().skip(1)) {
-        Ok(args) => args,
+    let parsed = cluster_args::take(std::env::args().skip(1))
+        .and_then(|(cluster, rest)| Ok((broker_args::parse(rest.into_iter())?, cluster)));
+    let (args, cluster) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
-            eprintln!("pos_broker: {e}\n{USAGE}");
+            eprintln!("pos_broker: {e}\n{USAGE} {}", cluster_args::USAGE);
             return ExitCode::from(2);
         }
     };
@@ -50,7 +56,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(serve(args))
+    runtime.block_on(serve(args, cluster))
 }
 
 fn server_config(args: &BrokerArgs) -> Result<ServerConfig, String> {
@@ -81,7 +87,7 @@ fn server_config(args: &BrokerArgs) -> Result<ServerConfig, String> {
     Ok(config)
 }
 
-async fn serve(args: BrokerArgs) -> ExitCode {
+async fn serve(args: BrokerArgs, cluster: Option<ClusterArgs>) -> ExitCode {
     let config = match server_config(&args) {
         Ok(config) => config,
         Err(e) => {
@@ -98,7 +104,17 @@ async fn serve(args: BrokerArgs) -> ExitCode {
         }
     };
     let local = server.local_addr().unwrap_or(args.listen);
-    let broker = Arc::new(TokioBroker::new(server.handle(), 4096));
+    let broker = match &cluster {
+        Some(cluster) => match NodeBroker::join(server.handle(), cluster).await {
+            Ok(broker) => broker,
+            Err(e) => {
+                eprintln!("pos_broker: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => NodeBroker::single(server.handle()),
+    };
+    let broker = Arc::new(broker);
     let printer = tokio::spawn(print_events(broker.subscribe()));
     let accepting = tokio::spawn(server.run());
     let (stop, stopping) = watch::channel(false);
@@ -110,7 +126,10 @@ async fn serve(args: BrokerArgs) -> ExitCode {
                 let api = Arc::new(Api {
                     broker: broker.clone(),
                     token: args.token,
-                    metrics: Metrics::new(),
+                    metrics: match cluster {
+                        Some(_) => Metrics::new().with_cluster(),
+                        None => Metrics::new(),
+                    },
                     stopping: stopping.clone(),
                 });
                 let mut until = stopping.clone();
@@ -138,6 +157,7 @@ async fn serve(args: BrokerArgs) -> ExitCode {
         args.shutdown_grace
     );
     let _ = stop.send(true);
+    broker.leave(args.shutdown_grace).await;
     broker.handle().shutdown(args.shutdown_grace).await;
     if let Some(http) = http {
         let _ = http.await;
@@ -173,7 +193,7 @@ async fn print_events(mut events: broadcast::Receiver<LinkEvent>) {
 }
 
 /// Reads stdin on a thread of its own until it ends; every request runs as a task.
-fn read_stdin(broker: Arc<TokioBroker>) {
+fn read_stdin(broker: Arc<NodeBroker>) {
     let runtime = tokio::runtime::Handle::current();
     let spawned = std::thread::Builder::new()
         .name("stdin".into())

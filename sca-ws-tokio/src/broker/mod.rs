@@ -17,7 +17,7 @@ mod error;
 mod event;
 mod link_task;
 mod server;
-mod shared;
+pub(crate) mod shared;
 
 pub use config::ServerConfig;
 pub use error::SubmitError;

@@ -11,6 +11,7 @@ use std::time::Duration;
 use sca_ws::mac::compute_mac;
 use sca_ws::terminal::AuthState;
 
+#[allow(dead_code)] // each CLI test uses part of the helpers
 mod cli_support;
 use cli_support::{Killed, example, lines};
 

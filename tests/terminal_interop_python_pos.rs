@@ -11,6 +11,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+#[allow(dead_code)] // each CLI test uses part of the helpers
 mod cli_support;
 use cli_support::{Killed, example};
 

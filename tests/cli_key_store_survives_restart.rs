@@ -1,6 +1,6 @@
 //! `sca_terminal --key-store FILE` as processes: a COUNTER the terminal answered is on disk
 //! before the answer left, so a terminal SIGKILLed right after answering refuses that COUNTER
-//! when it comes back, and accepts a higher one without pairing again.
+//! when it comes back, and accepts a higher one without pairing again; SIGTERM likewise.
 
 use std::io::Write;
 use std::path::Path;
@@ -127,7 +127,7 @@ fn a_counter_answered_before_sigkill_is_refused_after_restart_and_a_higher_one_a
     let url = expect(&rx, "pos-err", "listening on ws://")
         .trim_start_matches("listening on ")
         .to_owned();
-    let _term = terminal(&url, &store, &tx);
+    let mut term = terminal(&url, &store, &tx);
     expect(&rx, "term", "key store: 1 labels restored");
     expect(&rx, "pos", "connected 7");
     writeln!(stdin, "{}", signed_start(&key, 1)).unwrap();
@@ -139,5 +139,16 @@ fn a_counter_answered_before_sigkill_is_refused_after_restart_and_a_higher_one_a
     writeln!(stdin, "{}", signed_start(&key, 2)).unwrap();
     let fresh = expect(&rx, "pos", "response 7");
     assert!(fresh.contains("Session Started"), "{fresh}");
+
+    // SIGTERM (no handler either) right after that answer: COUNTER 2 is on disk.
+    let pid = term.0.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(status.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+    assert!(
+        term.wait_bounded(100).is_some(),
+        "terminal still running after SIGTERM"
+    );
+    let state = AuthState::decode(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    assert_eq!(state.label("P_1").and_then(|l| l.last_counter), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -19,7 +19,8 @@
 //!   as an answer (save the documented limit for requests that may be answered without
 //!   evidence, counted separately);
 //! - no COUNTER is ever accepted twice by a terminal (replays are refused), and each label's
-//!   accepted COUNTERs rise;
+//!   accepted COUNTERs rise, also across power cycles whose machine restored the
+//!   authentication state its driver saved on every `AuthChanged`;
 //! - a link that goes dark is declared lost within `ping_interval + pong_timeout`;
 //! - a link replaced by a newer one with its pinpad id is closed with the "replaced" code,
 //!   its requests fail as `Replaced`, and the id is never reported disconnected while a
@@ -110,6 +111,8 @@ struct Tally {
     notifications: usize,
     notification_answers_allowed: usize,
     restarts: usize,
+    /// Restarts whose machine restored the saved authentication state.
+    restored_restarts: usize,
 }
 
 struct Sim {
@@ -412,13 +415,28 @@ impl Sim {
         }
     }
 
+    /// A power cycle. Mostly the new machine restores the authentication state its driver
+    /// saved on every `AuthChanged`: then every COUNTER accepted before the restart must still
+    /// be refused after it, so the accepted set and the replay material carry over. Sometimes
+    /// the store is lost (a factory reset): the key is installed again and the old COUNTERs
+    /// may be accepted anew, as on a real reset terminal.
     fn restart(&mut self, n: usize) {
         let terminal = self.fresh_terminal(n);
-        self.world.restart(n, terminal);
+        let restore = self.auth && self.rng.chance(80);
+        let saved = if restore {
+            self.world.nodes[n].saved_auth.clone()
+        } else {
+            None
+        };
+        self.world.restart(n, terminal, saved.as_deref());
         self.tally.restarts += 1;
-        // A new machine: nothing of the old one's requests or COUNTERs survives (there is no
-        // way to save and restore them yet).
-        self.apps[n] = App::default();
+        let old = std::mem::take(&mut self.apps[n]);
+        if saved.is_some() {
+            self.tally.restored_restarts += 1;
+            self.apps[n].accepted = old.accepted;
+            self.apps[n].signed = old.signed;
+            self.apps[n].last_get_counter = old.last_get_counter;
+        }
         self.absorb();
     }
 
@@ -784,6 +802,7 @@ fn random_networks_keep_the_invariants() {
         total.notifications += t.notifications;
         total.notification_answers_allowed += t.notification_answers_allowed;
         total.restarts += t.restarts;
+        total.restored_restarts += t.restored_restarts;
     }
     if seeds >= 100 {
         // The run really met each fault it claims to cover.

@@ -19,7 +19,7 @@ use sca_ws::{
         Registry,
     },
     frame::Header as FrameHeader,
-    terminal::{Event as TerminalEvent, Output as TerminalOutput, Terminal},
+    terminal::{AuthState, Event as TerminalEvent, Output as TerminalOutput, Terminal},
 };
 
 /// Bound of every settle loop: far above what a run exchanges at one instant.
@@ -141,6 +141,9 @@ pub struct Node {
     pub wire: Option<u64>,
     /// Its events since the application last looked.
     pub events: Vec<TerminalEvent>,
+    /// The authentication state as a driver would have saved it: encoded on every
+    /// `AuthChanged`, before any output queued after it leaves (the durable-before-answer rule).
+    pub saved_auth: Option<String>,
 }
 
 /// Everything on both sides.
@@ -197,15 +200,25 @@ impl World {
             terminal,
             wire: None,
             events: Vec::new(),
+            saved_auth: None,
         });
         self.nodes.len() - 1
     }
 
-    /// Replaces terminal `n` by a fresh machine (a power cycle): its transport drops.
-    pub fn restart(&mut self, n: usize, terminal: Terminal) {
+    /// Replaces terminal `n` by a fresh machine (a power cycle): its transport drops. With
+    /// `saved` the new machine first restores that authentication state, as a driver that
+    /// persisted it would.
+    pub fn restart(&mut self, n: usize, mut terminal: Terminal, saved: Option<&str>) {
         if let Some(serial) = self.nodes[n].wire.take() {
             self.end_wire(serial, false);
         }
+        if let Some(text) = saved {
+            let state = AuthState::decode(text).expect("a saved state decodes");
+            terminal
+                .restore_auth_state(&state)
+                .expect("a saved state restores");
+        }
+        self.nodes[n].saved_auth = saved.map(str::to_owned);
         self.nodes[n].terminal = terminal;
         self.settle();
     }
@@ -271,7 +284,13 @@ impl World {
                         self.end_wire(serial, true);
                     }
                 }
-                TerminalOutput::Event(event) => self.nodes[n].events.push(event),
+                TerminalOutput::Event(event) => {
+                    if matches!(event, TerminalEvent::AuthChanged) {
+                        let node = &mut self.nodes[n];
+                        node.saved_auth = Some(node.terminal.auth_state().encode());
+                    }
+                    self.nodes[n].events.push(event);
+                }
                 _ => {}
             }
         }

@@ -4,13 +4,18 @@
 //! ```text
 //! cargo run --release --example sca_terminal -- --url ws://127.0.0.1:8080/ --pinpad-id 1 \
 //!     [--skip-pos-auth] [--ping-interval SECS] [--pong-timeout SECS] [--config FILE]
-//!     [--capture-delay SECS]
+//!     [--capture-delay SECS] [--key-store FILE] [--pairing-code CODE]
 //! cargo run --release --example sca_terminal -- --url wss://broker.example:8443/ --pinpad-id 1 \
 //!     [--ca CA.pem] [--cert CLIENT.pem --key CLIENT-KEY.pem]
 //! ```
 //!
 //! `wss://` connects with rustls: `--ca` is the PEM file of the CA(s) to trust instead of the
 //! Mozilla root set; `--cert` and `--key` present a client certificate (mutual TLS).
+//!
+//! Without `--skip-pos-auth` every request must be signed with a key a POS registered
+//! (SECURITY REGISTER): the screen shows `Enter pairing code` and the simulated cashier types
+//! the code the POS sent, or `--pairing-code CODE`. `--key-store FILE` keeps labels, keys and
+//! last COUNTERs across restarts (mode 0600, saved before each answer that depends on it).
 //!
 //! `--config` reads SCA-style `KEY=VALUE` lines (see `sca_ws::terminal::config_keys`); the other flags
 //! override it. Stop it with Ctrl-C.
@@ -27,14 +32,16 @@ use std::time::Duration;
 use rustls::ClientConfig;
 use sca_ws::terminal::{Config as TerminalConfig, ConfigWarning};
 use support::engine::Engine;
+use support::key_store::KeyFile;
+use support::pairing::TerminalPairing;
 
 const USAGE: &str = "usage: sca_terminal --url ws://HOST:PORT/PATH --pinpad-id ID \
 [--skip-pos-auth] [--ping-interval SECS] [--pong-timeout SECS] [--config FILE] \
-[--capture-delay SECS] \
+[--capture-delay SECS] [--key-store FILE] [--pairing-code CODE] \
 [--ca FILE] [--cert FILE --key FILE] (the last three for wss:// only)";
 
 fn main() -> ExitCode {
-    let (config, tls, capture_delay) = match parse_args(std::env::args().skip(1)) {
+    let (config, tls, capture_delay, pairing) = match parse_args(std::env::args().skip(1)) {
         Ok(parsed) => parsed,
         Err(e) => {
             eprintln!("sca_terminal: {e}\n{USAGE}");
@@ -46,19 +53,31 @@ fn main() -> ExitCode {
     let seed = std::collections::hash_map::RandomState::new().hash_one(0u8);
     let stop = AtomicBool::new(false);
     let engine = Engine::new(capture_delay, &serial);
-    support::std_terminal::run_with_tls(config, tls, engine, seed, &stop, |line| {
-        eprintln!("{line}")
-    });
+    support::std_terminal::run_paired(
+        config,
+        tls,
+        engine,
+        seed,
+        &stop,
+        |line| eprintln!("{line}"),
+        pairing,
+    );
     ExitCode::SUCCESS
 }
 
-type Parsed = (TerminalConfig, Option<Arc<ClientConfig>>, Duration);
+type Parsed = (
+    TerminalConfig,
+    Option<Arc<ClientConfig>>,
+    Duration,
+    TerminalPairing,
+);
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
     let (mut url, mut pinpad, mut skip, mut ping, mut file) = (None, None, false, None, None);
     let (mut ca, mut cert, mut key) = (None::<PathBuf>, None::<PathBuf>, None::<PathBuf>);
     let mut capture_delay = Duration::from_secs(3);
     let mut pong = None;
+    let mut pairing = TerminalPairing::default();
     let secs = |flag: &str, value: Option<String>| -> Result<u64, String> {
         let value = value.ok_or(format!("{flag} needs a number of seconds"))?;
         value
@@ -74,6 +93,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
             "--pong-timeout" => pong = Some(secs("--pong-timeout", args.next())?),
             "--capture-delay" => {
                 capture_delay = Duration::from_secs(secs("--capture-delay", args.next())?)
+            }
+            "--key-store" => {
+                let path = args.next().ok_or("--key-store needs a file")?;
+                pairing.key_store = Some(KeyFile::new(path));
+            }
+            "--pairing-code" => {
+                pairing.typed_code = Some(args.next().ok_or("--pairing-code needs a code")?)
             }
             "--config" => file = Some(args.next().ok_or("--config needs a file")?),
             "--ca" => ca = Some(args.next().ok_or("--ca needs a PEM file")?.into()),
@@ -138,7 +164,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> 
     for warning in config.warnings() {
         eprintln!("sca_terminal: warning: {warning}");
     }
-    Ok((config, tls, capture_delay))
+    Ok((config, tls, capture_delay, pairing))
 }
 
 /// Sets host, port, path and TLS from `ws://HOST[:PORT][/PATH]` or `wss://...`.

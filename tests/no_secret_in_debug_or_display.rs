@@ -144,3 +144,53 @@ fn a_terminal_and_a_link_in_use_show_no_secret() {
         assert_clean(what, &text);
     }
 }
+
+#[test]
+fn pairing_types_show_no_key_material() {
+    use sca_ws::broker::PosKey;
+    use sca_ws::terminal::{AuthState, LabelState, PairingSecret};
+
+    let secret = PairingSecret::new(KEY, [0x5a; 32]);
+    assert_clean("PairingSecret", &format!("{secret:?} {secret:#?}"));
+
+    let state = AuthState {
+        labels: vec![LabelState::new(LABEL, KEY, Some(4))],
+        last_counter: Some(4),
+    };
+    let text = format!("{state:?} {state:#?}");
+    assert!(text.contains(LABEL), "{text}");
+    assert_clean("AuthState", &text);
+
+    let pos = common::pos_key();
+    let pem = pos.to_pem().unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let debug = format!("{pos:?} {pos:#?}");
+    for chunk in body.as_bytes().chunks(16) {
+        let chunk = std::str::from_utf8(chunk).unwrap();
+        assert!(!debug.contains(chunk), "PosKey shows its key: {debug}");
+    }
+    assert_eq!(
+        PosKey::from_pem(&pem).unwrap().public_key_base64(),
+        pos.public_key_base64()
+    );
+
+    let mut pair = Pair::new(Pair::auth_config());
+    pair.connect_within(Duration::from_secs(1));
+    let registration = pair.pair_up();
+    let shown = format!("{registration:?} {registration:#?}");
+    let paired = common::PAIRED_KEY;
+    for spelling in [
+        String::from_utf8(paired.to_vec()).unwrap(),
+        base64::engine::general_purpose::STANDARD.encode(paired),
+        paired.iter().map(|b| format!("{b:02x}")).collect(),
+    ] {
+        assert!(
+            !shown.contains(&spelling),
+            "Registration shows {spelling}: {shown}"
+        );
+        let events = format!("{:?}", pair.events);
+        assert!(!events.contains(&spelling), "events show {spelling}");
+    }
+    let terminal = format!("{:?}", pair.terminal);
+    assert!(!terminal.contains("fresh-pairing"), "{terminal}");
+}

@@ -5,6 +5,8 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod engine;
+pub mod key_store;
+pub mod pairing;
 pub mod scenario;
 pub mod std_broker;
 pub mod std_terminal;

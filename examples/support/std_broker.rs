@@ -25,6 +25,7 @@ use sca_ws::{
     xml::Response,
 };
 
+use super::pairing::PosPairing;
 use super::transport::{Chunk, Conn};
 use super::{now, response_line, tls};
 
@@ -40,6 +41,12 @@ pub enum Command {
     Close,
     /// Cut the TCP connection without a close handshake (to show a reconnect).
     Drop,
+    /// Pair with the terminal (SECURITY REGISTER with the POS key).
+    Register,
+    /// Remove the link's default label from the terminal (SECURITY UNREGISTER, signed).
+    Unregister,
+    /// Ask the terminal to verify a signed request (SECURITY TEST_MAC).
+    TestMac,
 }
 
 /// What the application learns, one line of `pos_broker`'s output each.
@@ -62,6 +69,10 @@ pub enum Note {
     /// The link ended because a newer link with the same pinpad id replaced it; the id
     /// stays connected over the newer one.
     Replaced { pinpad: String },
+    /// A REGISTER succeeded: requests to the terminal are signed with `label` from now on.
+    Registered { pinpad: String, label: String },
+    /// An UNREGISTER succeeded: `label` is gone on both sides.
+    Unregistered { pinpad: String, label: String },
 }
 
 impl Note {
@@ -81,6 +92,8 @@ impl Note {
             Note::Error { pinpad, reason } => format!("error {pinpad} {reason}"),
             Note::Disconnected { pinpad, .. } => format!("disconnected {pinpad}"),
             Note::Replaced { pinpad } => format!("replaced {pinpad}"),
+            Note::Registered { pinpad, label } => format!("registered {pinpad} {label}"),
+            Note::Unregistered { pinpad, label } => format!("unregistered {pinpad} {label}"),
         }
     }
 }
@@ -126,6 +139,17 @@ impl Broker {
         config: BrokerConfig,
         tls: Option<Arc<ServerConfig>>,
     ) -> io::Result<(Self, Receiver<Note>)> {
+        Self::listen_paired(addr, config, tls, None)
+    }
+
+    /// [`Broker::listen_with_tls`], pairing with `pairing` (the POS key and the books kept
+    /// per pinpad id) when given.
+    pub fn listen_paired(
+        addr: &str,
+        config: BrokerConfig,
+        tls: Option<Arc<ServerConfig>>,
+        pairing: Option<Arc<PosPairing>>,
+    ) -> io::Result<(Self, Receiver<Note>)> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let (notes_tx, notes) = mpsc::channel();
@@ -140,16 +164,17 @@ impl Broker {
                 }
                 let Ok(stream) = stream else { continue };
                 let n = serial.fetch_add(1, Ordering::Relaxed);
-                let (registry, notes, config, tls) = (
+                let (registry, notes, config, tls, pairing) = (
                     registry.clone(),
                     notes_tx.clone(),
                     config.clone(),
                     tls.clone(),
+                    pairing.clone(),
                 );
                 std::thread::spawn(move || {
                     let (tx, rx) = mpsc::channel();
                     if let Some(conn) = start(stream, tls.as_ref(), &notes, tx.clone()) {
-                        serve(conn, (tx, rx), n, config, registry, notes);
+                        serve(conn, (tx, rx), n, (config, pairing), registry, notes);
                     }
                 });
             }
@@ -233,7 +258,7 @@ fn serve(
     stream: Conn,
     (tx, rx): (Sender<LinkInput>, Receiver<LinkInput>),
     serial: u64,
-    config: Arc<BrokerConfig>,
+    (config, pairing): (Arc<BrokerConfig>, Option<Arc<PosPairing>>),
     registry: Shared,
     notes: Sender<Note>,
 ) {
@@ -244,6 +269,7 @@ fn serve(
         pinpad: format!("?{serial}"),
         opened: false,
         names: HashMap::new(),
+        pairing,
     };
     loop {
         while let Some(output) = link.poll_output() {
@@ -295,6 +321,8 @@ struct LinkThread {
     opened: bool,
     /// `FUNCTION_TYPE COMMAND` of each request in flight, for the notes.
     names: HashMap<BrokerRequestId, String>,
+    /// The POS key and the books kept per pinpad id (`pos_broker` pairs when set).
+    pairing: Option<Arc<PosPairing>>,
 }
 
 impl LinkThread {
@@ -330,6 +358,9 @@ impl LinkThread {
             }
             BrokerEvent::Open => {
                 self.opened = true;
+                if let Some(book) = self.pairing.as_ref().and_then(|p| p.book(&pinpad)) {
+                    link.set_counters(book);
+                }
                 if let Ok(mut links) = registry.lock() {
                     links.inputs.insert(self.serial, tx.clone());
                     if let Some(older) = links.registry.accepted(&pinpad, self.serial) {
@@ -342,6 +373,9 @@ impl LinkThread {
             }
             BrokerEvent::Answered { id, response } => {
                 let request = self.names.remove(&id).unwrap_or_default();
+                if let Some(note) = self.pairing_answer(link, &request, &response) {
+                    let _ = notes.send(note);
+                }
                 Note::Answered {
                     pinpad,
                     request,
@@ -361,6 +395,9 @@ impl LinkThread {
                 reason: format!("bad message: {e}"),
             },
             BrokerEvent::Closed(reason) => {
+                if let (Some(pairing), true) = (&self.pairing, self.opened) {
+                    let _ = pairing.keep(&pinpad, link.counters());
+                }
                 let lost = registry.lock().ok().and_then(|mut links| {
                     links.inputs.remove(&self.serial);
                     links.registry.ended(&self.serial)
@@ -380,8 +417,86 @@ impl LinkThread {
         let _ = notes.send(note);
     }
 
+    /// What a SECURITY answer changes in the pairing state: a REGISTER installs the new
+    /// label, an UNREGISTER drops it; every answer saves the book (its counters moved).
+    fn pairing_answer(
+        &mut self,
+        link: &mut Link,
+        request: &str,
+        response: &Response,
+    ) -> Option<Note> {
+        let pairing = self.pairing.clone()?;
+        let pinpad = self.pinpad.clone();
+        let note = match request.split_once(" label ") {
+            _ if request == "SECURITY REGISTER" => {
+                match pairing.registered(response, link.counters_mut()) {
+                    Ok(label) => Some(Note::Registered {
+                        pinpad: pinpad.clone(),
+                        label,
+                    }),
+                    Err(reason) => Some(Note::Error {
+                        pinpad: pinpad.clone(),
+                        reason,
+                    }),
+                }
+            }
+            Some(("SECURITY UNREGISTER", label)) if response.is_success() => {
+                link.counters_mut().remove(label);
+                Some(Note::Unregistered {
+                    pinpad: pinpad.clone(),
+                    label: label.to_owned(),
+                })
+            }
+            _ => None,
+        };
+        if let Err(reason) = pairing.keep(&pinpad, link.counters()) {
+            return Some(Note::Error { pinpad, reason });
+        }
+        note
+    }
+
     fn on_command(&mut self, link: &mut Link, command: Command, notes: &Sender<Note>) {
+        let command = match (command, &self.pairing) {
+            (Command::Register, Some(pairing)) => match pairing.register_request() {
+                Ok((tx, code)) => {
+                    eprintln!("pairing code for {}: {code}", self.pinpad);
+                    Command::Submit(tx)
+                }
+                Err(reason) => {
+                    let pinpad = self.pinpad.clone();
+                    let _ = notes.send(Note::Error { pinpad, reason });
+                    return;
+                }
+            },
+            (Command::Unregister, Some(_)) => match link.counters().default_label() {
+                Some(label) => {
+                    let label = label.to_owned();
+                    let tx = sca_ws::broker::unregister_request(&label);
+                    match link.submit(now(), tx) {
+                        Ok(id) => {
+                            let name = format!("SECURITY UNREGISTER label {label}");
+                            self.names.insert(id, name);
+                        }
+                        Err(e) => {
+                            let (pinpad, reason) = (self.pinpad.clone(), e.to_string());
+                            let _ = notes.send(Note::Error { pinpad, reason });
+                        }
+                    }
+                    return;
+                }
+                None => Command::Submit(sca_ws::broker::unregister_all_request()),
+            },
+            (Command::TestMac, _) => Command::Submit(sca_ws::broker::test_mac_request(None)),
+            (Command::Register | Command::Unregister, None) => {
+                let pinpad = self.pinpad.clone();
+                let reason = "pairing needs pos_broker's pairing state".to_owned();
+                let _ = notes.send(Note::Error { pinpad, reason });
+                return;
+            }
+            (other, _) => other,
+        };
         let result = match command {
+            Command::Register | Command::Unregister | Command::TestMac => Ok(()),
             Command::Submit(tx) => {
                 let name = format!("{} {}", tx.function_type, tx.command);
                 link.submit(now(), tx)

@@ -20,6 +20,7 @@ use sca_ws::terminal::{
 use sca_ws::{TransportFailure, terminal::Channel};
 
 use super::engine::Engine;
+use super::pairing::{PendingPairing, TerminalPairing};
 use super::transport::{Chunk, Conn};
 use super::{now, tls};
 
@@ -50,12 +51,50 @@ pub fn run(
 pub fn run_with_tls(
     config: TerminalConfig,
     tls: Option<Arc<ClientConfig>>,
+    engine: Engine,
+    seed: u64,
+    stop: &AtomicBool,
+    log: impl FnMut(String),
+) {
+    run_paired(
+        config,
+        tls,
+        engine,
+        seed,
+        stop,
+        log,
+        TerminalPairing::default(),
+    );
+}
+
+/// [`run_with_tls`] with pairing: the cashier of `pairing` answers REGISTER, and its key
+/// store is loaded first and saved on every `AuthChanged`, before the transmits that follow
+/// (the loop stops rather than answer when saving fails).
+pub fn run_paired(
+    config: TerminalConfig,
+    tls: Option<Arc<ClientConfig>>,
     mut engine: Engine,
     seed: u64,
     stop: &AtomicBool,
     mut log: impl FnMut(String),
+    pairing: TerminalPairing,
 ) {
     let mut terminal = Terminal::new(config, now(), seed);
+    match pairing.load() {
+        Ok(Some(state)) => {
+            if let Err(e) = terminal.restore_auth_state(&state) {
+                log(format!("key store: {e}"));
+                return;
+            }
+            log(format!("key store: {} labels restored", state.labels.len()));
+        }
+        Ok(None) => {}
+        Err(e) => {
+            log(format!("key store: {e}"));
+            return;
+        }
+    }
+    let mut pairings: Vec<PendingPairing> = Vec::new();
     let (tx, rx) = mpsc::channel();
     let mut conn: Option<(u64, Conn)> = None;
     let mut generation = 0u64;
@@ -84,6 +123,19 @@ pub fn run_with_tls(
                     }
                 }
                 TerminalOutput::CloseTransport => close(&mut conn),
+                TerminalOutput::Event(TerminalEvent::AuthChanged) => {
+                    if let Err(e) = pairing.save(&terminal.auth_state()) {
+                        log(format!("key store: {e}; stopping before answering"));
+                        close(&mut conn);
+                        return;
+                    }
+                }
+                TerminalOutput::Event(TerminalEvent::PairingRequested {
+                    id, transaction, ..
+                }) => {
+                    log("screen: Enter pairing code".to_owned());
+                    pairings.push((id, transaction));
+                }
                 TerminalOutput::Event(event) => {
                     log_event(&event, &mut log);
                     engine.handle_event(now(), &event, &mut answers);
@@ -91,7 +143,21 @@ pub fn run_with_tls(
                 _ => {}
             }
         }
-        // 2. Hand the engine's answers to the terminal, then drain what they queued.
+        // 2. The cashier answers pairings, the engine everything else; then drain again.
+        if !pairings.is_empty() {
+            for (id, request) in pairings.drain(..) {
+                let result = pairing.cashier_entry(&request).and_then(|(typed, secret)| {
+                    terminal
+                        .answer_pairing(now(), id, &typed, secret)
+                        .map_err(|e| e.to_string())
+                });
+                match result {
+                    Ok(()) => log(format!("pairing {id}: code entered")),
+                    Err(e) => log(format!("pairing {id} not answered: {e}")),
+                }
+            }
+            continue;
+        }
         if !answers.is_empty() {
             for (id, response) in answers.drain(..) {
                 log(format!("answer {id}: {}", summary(&response)));

@@ -3,15 +3,37 @@
 //! Invariants: no panic; `poll_output` always ends; every submitted request ends exactly once
 //! (answered or failed) by the time the link has ended; `Closed` comes at most once; the
 //! requests tracked never exceed the configured bounds.
+//!
+//! SECURITY traffic with keys installed: TEST_MAC / UNREGISTER / UNREGISTERALL / REGISTER
+//! submissions (signed by the link once `Keys` installed a label), every answer read as a
+//! REGISTER answer with the POS key (arbitrary MAC_KEY bytes must give an error, never a
+//! panic), and arbitrary counter-book text (decode, then encode / decode round-trips).
 #![no_main]
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{broker::{Config as BrokerConfig, CounterBook, Event as BrokerEvent, Link, Output as BrokerOutput, SubmitOptions, WhenBusy}, xml::Transaction};
+use base64::Engine as _;
+use sca_ws::{broker::{self, Config as BrokerConfig, CounterBook, Event as BrokerEvent, Link, Output as BrokerOutput, PosKey, SubmitOptions, WhenBusy}, xml::{Response, Transaction}};
+
+/// One POS key for the whole run (generation is slow).
+fn pos_key() -> &'static PosKey {
+    static KEY: OnceLock<PosKey> = OnceLock::new();
+    KEY.get_or_init(|| PosKey::generate([42; 32]).expect("rsa key"))
+}
+
+fn security_request(which: u8) -> Transaction {
+    match which % 5 {
+        0 => broker::test_mac_request(None),
+        1 => broker::unregister_request("L"),
+        2 => broker::unregister_all_request(),
+        3 => broker::get_counter_request(Some("L")),
+        _ => pos_key().register_request("1234"),
+    }
+}
 
 const SEED_REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
 Sec-WebSocket-Key: CujtCKpQPzowD1oV4qp+hQ==\r\nSec-WebSocket-Protocol: sci\r\n\
@@ -36,6 +58,10 @@ enum Op {
     Close(u16),
     Eof,
     Keys(u32),
+    Security { which: u8 },
+    /// A REGISTER answer with this label and MAC_KEY bytes (base64-encoded here).
+    RegisterAnswer { label: String, wrapped: Vec<u8>, seed: u8 },
+    BookText(String),
 }
 
 #[derive(Arbitrary, Debug)]
@@ -72,8 +98,14 @@ fn drain(link: &mut Link, st: &mut State) {
     for _ in 0..100_000 {
         match link.poll_output() {
             None => return,
-            Some(BrokerOutput::Event(BrokerEvent::Answered { id, .. }))
-            | Some(BrokerOutput::Event(BrokerEvent::Failed { id, .. })) => {
+            Some(BrokerOutput::Event(BrokerEvent::Answered { id, response })) => {
+                assert!(st.open.remove(&id.get()), "request {id} ended twice or never existed");
+                st.ended.insert(id.get());
+                if let Ok(registration) = pos_key().read_register_answer(&response, [1; 32]) {
+                    let _ = registration.install(link.counters_mut());
+                }
+            }
+            Some(BrokerOutput::Event(BrokerEvent::Failed { id, .. })) => {
                 assert!(st.open.remove(&id.get()), "request {id} ended twice or never existed");
                 st.ended.insert(id.get());
             }
@@ -110,6 +142,7 @@ fuzz_target!(|input: Input| {
                 let options = SubmitOptions {
                     deadline: deadline_ms.map(|ms| now + Duration::from_millis(u64::from(ms))),
                     when_busy: if refuse { WhenBusy::Refuse } else { WhenBusy::Queue },
+                    ..SubmitOptions::default()
                 };
                 if let Ok(id) = link.submit_with(now, tx, options) {
                     assert!(st.open.insert(id.get()) && !st.ended.contains(&id.get()));
@@ -123,6 +156,29 @@ fuzz_target!(|input: Input| {
                 let _ = link.close(now, sca_ws::CloseCode(code), "bye");
             }
             Op::Eof => link.handle_eof(now),
+            Op::Security { which } => {
+                if let Ok(id) = link.submit(now, security_request(which)) {
+                    assert!(st.open.insert(id.get()) && !st.ended.contains(&id.get()));
+                }
+            }
+            Op::RegisterAnswer { label, wrapped, seed } => {
+                let wrapped = base64::engine::general_purpose::STANDARD.encode(&wrapped);
+                let response = Response::success("Registered")
+                    .with_field("MAC_LABEL", &label)
+                    .and_then(|r| r.with_field("MAC_KEY", &wrapped));
+                if let Ok(response) = response {
+                    if let Ok(registration) = pos_key().read_register_answer(&response, [seed; 32]) {
+                        assert_eq!(registration.key().len(), 16);
+                        let _ = registration.install(link.counters_mut());
+                    }
+                }
+            }
+            Op::BookText(text) => {
+                if let Ok(book) = CounterBook::decode(&text) {
+                    let again = CounterBook::decode(&book.encode()).expect("own text decodes");
+                    assert_eq!(again.encode(), book.encode());
+                }
+            }
             Op::Keys(last) => {
                 let mut book = CounterBook::new();
                 let _ = book.insert("L", &[1; 16], last);

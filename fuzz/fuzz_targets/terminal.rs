@@ -2,7 +2,13 @@
 //!
 //! Invariants: no panic; outputs drain in bounded steps; request ids are never reused; each
 //! delivered request ends once (answered or abandoned); pending requests stay within the bound;
-//! `respond` for an abandoned request is `LinkGone`.
+//! `respond` for an abandoned request is `LinkGone`; the authentication state never changes
+//! without an `AuthChanged` event in the same step, and a COUNTER accepted once is never
+//! accepted again for its label.
+//!
+//! With `keyed`, the terminal starts with label P_1 installed (restored state) and requests
+//! may be signed with its key, so TEST_MAC, UNREGISTER, UNREGISTERALL and REGISTER traffic
+//! reaches the SECURITY code with keys present.
 #![no_main]
 
 use std::collections::BTreeMap;
@@ -11,9 +17,14 @@ use std::time::{Duration, Instant};
 use arbitrary::Arbitrary;
 use bytes::BytesMut;
 use libfuzzer_sys::fuzz_target;
-use sca_ws::{handshake::{ServerConfig as ServerHandshakeConfig, decode_request, encode_accept}, terminal::{Config as TerminalConfig, Error as TerminalError, Event as TerminalEvent, Output as TerminalOutput, RequestId, Terminal}, xml::Response, TransportFailure};
+use sca_ws::{handshake::{ServerConfig as ServerHandshakeConfig, decode_request, encode_accept}, mac::compute_mac, terminal::{AuthState, Config as TerminalConfig, Error as TerminalError, Event as TerminalEvent, LabelState, Output as TerminalOutput, PairingSecret, RequestId, Terminal}, xml::Response, TransportFailure};
 
-const COMMANDS: [(&str, &str); 8] = [
+const KEY: [u8; 16] = *b"fuzz-mac-key-16b";
+
+/// A fixed RSA-2048 public key (SubjectPublicKeyInfo, base64) so REGISTER gets past its checks.
+const POS_KEY: &str = include_str!("../pos_key.b64");
+
+const COMMANDS: [(&str, &str); 13] = [
     ("DEVICE", "VERSION"),
     ("SESSION", "START"),
     ("SESSION", "FINISH"),
@@ -22,6 +33,11 @@ const COMMANDS: [(&str, &str); 8] = [
     ("ADMIN", "GET_COUNTER"),
     ("SECURITY", "REGISTER"),
     ("ADMIN", "LANE_CLOSED"),
+    ("SECURITY", "TEST_MAC"),
+    ("SECURITY", "UNREGISTER"),
+    ("SECURITY", "UNREGISTERALL"),
+    ("SECURITY", "REGISTER_ENCRYPTION"),
+    ("SECURITY", "REGISTER"),
 ];
 
 #[derive(Arbitrary, Debug)]
@@ -31,7 +47,11 @@ enum Step {
     AcceptUpgrade,
     Input(Vec<u8>),
     /// One unmasked server text frame around a TRANSACTION.
-    Request { command: u8, counter: Option<u32>, recon: bool },
+    /// `sign`: MAC_LABEL P_1 and the MAC of `counter` under its key (0: a wrong MAC);
+    /// `pairing`: KEY (a real RSA-2048 key), ENTRY_CODE and REG_VER fields.
+    Request { command: u8, counter: Option<u32>, recon: bool, sign: Option<bool>, pairing: Option<(bool, u8)> },
+    /// Answer the nth pairing request with this code (or refuse it).
+    Pair { nth: u8, code: Option<u16>, key: [u8; 16] },
     /// One unmasked server frame with arbitrary opcode byte and payload.
     Frame { first: u8, payload: Vec<u8> },
     Closed,
@@ -43,6 +63,7 @@ enum Step {
 #[derive(Arbitrary, Debug)]
 struct Input {
     skip_auth: bool,
+    keyed: bool,
     seed: u64,
     steps: Vec<Step>,
 }
@@ -75,6 +96,15 @@ fuzz_target!(|input: Input| {
     };
     let max_pending = config.max_pending_requests;
     let mut terminal = Terminal::new(config, now, input.seed);
+    if input.keyed {
+        let state = AuthState {
+            labels: vec![LabelState::new("P_1", KEY, Some(0))],
+            last_counter: None,
+        };
+        terminal.restore_auth_state(&state).expect("one label fits");
+    }
+    let mut state = terminal.auth_state();
+    let mut pairings: Vec<RequestId> = Vec::new();
     let mut upgrade = BytesMut::new();
     let mut fates: BTreeMap<RequestId, bool> = BTreeMap::new(); // true = still pending
     let mut abandoned: Vec<RequestId> = Vec::new();
@@ -96,13 +126,24 @@ fuzz_target!(|input: Input| {
                 }
             }
             Step::Input(bytes) => terminal.handle_input(now, bytes),
-            Step::Request { command, counter, recon } => {
+            Step::Request { command, counter, recon, sign, pairing } => {
                 let (ft, cmd) = COMMANDS[usize::from(*command) % COMMANDS.len()];
                 let mut xml = format!(
                     "<TRANSACTION><FUNCTION_TYPE>{ft}</FUNCTION_TYPE><COMMAND>{cmd}</COMMAND>"
                 );
                 if let Some(c) = counter {
                     xml.push_str(&format!("<COUNTER>{c}</COUNTER>"));
+                }
+                if let Some(good) = sign {
+                    let mac = compute_mac(&KEY, if *good { counter.unwrap_or(0) } else { 0 });
+                    xml.push_str(&format!("<MAC_LABEL>P_1</MAC_LABEL><MAC>{mac}</MAC>"));
+                }
+                if let Some((with_code, ver)) = pairing {
+                    xml.push_str(&format!("<KEY>{}</KEY>", POS_KEY.trim()));
+                    if *with_code {
+                        xml.push_str("<ENTRY_CODE>1234</ENTRY_CODE>");
+                    }
+                    xml.push_str(&format!("<REG_VER>{}</REG_VER>", ver % 4));
                 }
                 if *recon {
                     xml.push_str("<POS_RECON>r</POS_RECON>");
@@ -117,6 +158,31 @@ fuzz_target!(|input: Input| {
                 now += Duration::from_millis(u64::from(*millis) * 10);
                 terminal.handle_timeout(now);
             }
+            Step::Pair { nth, code, key } => {
+                if !pairings.is_empty() {
+                    let id = pairings[usize::from(*nth) % pairings.len()];
+                    let result = match code {
+                        Some(code) => terminal.answer_pairing(
+                            now,
+                            id,
+                            &format!("{:04}", code % 10_000),
+                            PairingSecret::new(*key, [*nth; 32]),
+                        ),
+                        None => terminal.refuse_pairing(now, id),
+                    };
+                    match result {
+                        Ok(()) => {
+                            fates.insert(id, false);
+                            pairings.retain(|p| *p != id);
+                        }
+                        Err(TerminalError::Backpressure { .. }) => {}
+                        Err(TerminalError::LinkGone { .. } | TerminalError::AlreadyAnswered { .. }) => {
+                            pairings.retain(|p| *p != id);
+                        }
+                        Err(other) => panic!("pairing {id} refused: {other}"),
+                    }
+                }
+            }
             Step::Respond { nth, success } => {
                 let pending: Vec<RequestId> =
                     fates.iter().filter(|(_, p)| **p).map(|(id, _)| *id).collect();
@@ -129,6 +195,9 @@ fuzz_target!(|input: Input| {
                             fates.insert(id, false);
                         }
                         Err(TerminalError::Backpressure { .. }) => {}
+                        Err(TerminalError::IsPairing { .. }) => {
+                            assert!(pairings.contains(&id), "{id} is no pairing");
+                        }
                         Err(other) => panic!("pending {id} refused: {other}"),
                     }
                 }
@@ -141,6 +210,7 @@ fuzz_target!(|input: Input| {
             }
         }
         let mut drained = 0;
+        let mut auth_reported = false;
         while let Some(output) = terminal.poll_output() {
             drained += 1;
             assert!(drained < 100_000, "outputs never end");
@@ -149,6 +219,11 @@ fuzz_target!(|input: Input| {
                 TerminalOutput::Event(TerminalEvent::Request { id, .. }) => {
                     assert!(fates.insert(id, true).is_none(), "id reused");
                 }
+                TerminalOutput::Event(TerminalEvent::PairingRequested { id, .. }) => {
+                    assert!(fates.insert(id, true).is_none(), "id reused");
+                    pairings.push(id);
+                }
+                TerminalOutput::Event(TerminalEvent::AuthChanged) => auth_reported = true,
                 TerminalOutput::Event(TerminalEvent::RequestAbandoned { id }) => {
                     assert_eq!(fates.insert(id, false), Some(true), "ended twice");
                     abandoned.push(id);
@@ -156,6 +231,18 @@ fuzz_target!(|input: Input| {
                 _ => {}
             }
         }
+        let after = terminal.auth_state();
+        if after != state {
+            assert!(auth_reported, "auth state changed without AuthChanged: {state:?} -> {after:?}");
+            for label in &after.labels {
+                let before = state.label(&label.label).and_then(|l| l.last_counter);
+                // A label's counter only rises, unless REGISTER restarted it at 0.
+                if let (Some(b), Some(a)) = (before, label.last_counter) {
+                    assert!(a >= b || a == 0, "counter of {} went back {b} -> {a}", label.label);
+                }
+            }
+        }
+        state = after;
         assert!(terminal.pending_requests() <= max_pending);
         assert_eq!(terminal.pending_requests(), fates.values().filter(|p| **p).count());
     }

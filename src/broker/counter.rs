@@ -10,7 +10,27 @@
 
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
 use crate::mac::compute_mac;
+
+/// First line of [`CounterBook::encode`]'s text; a later format would change the number.
+const BOOK_HEADER: &str = "sca-ws-counter-book 1";
+
+fn unhex(hex: &str) -> Option<String> {
+    if !hex.len().is_multiple_of(2) || hex.len() > 2 * MAX_MAC_LABEL_LEN {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
 
 /// How many MAC labels one terminal link may hold: a handful of POS registrations at most,
 /// and a bound keeps a link's state small.
@@ -42,6 +62,8 @@ pub enum CounterError {
         /// The exhausted label.
         label: String,
     },
+    /// [`CounterBook::decode`] was given text that [`CounterBook::encode`] does not write.
+    BadText,
 }
 
 impl fmt::Display for CounterError {
@@ -53,6 +75,7 @@ impl fmt::Display for CounterError {
             Self::UnknownLabel { label } if label.is_empty() => write!(f, "no mac key is set"),
             Self::UnknownLabel { label } => write!(f, "no mac key for label {label:?}"),
             Self::Exhausted { label } => write!(f, "counter of mac label {label:?} exhausted"),
+            Self::BadText => f.write_str("not a counter book text"),
         }
     }
 }
@@ -230,6 +253,61 @@ impl CounterBook {
         })
     }
 
+    /// The text form, for a POS that keeps its labels across restarts: a header line, then
+    /// `label HEX(label) BASE64(key) LAST` per label in order, then `default INDEX`. Holds
+    /// keys: store it where the POS keeps secrets.
+    pub fn encode(&self) -> String {
+        let mut out = String::from(BOOK_HEADER);
+        out.push('\n');
+        for e in &self.entries {
+            let hex: String = e.label.bytes().map(|b| format!("{b:02x}")).collect();
+            out.push_str(&format!(
+                "label {hex} {} {}\n",
+                STANDARD.encode(&e.key),
+                e.last
+            ));
+        }
+        out.push_str(&format!("default {}\n", self.default));
+        out
+    }
+
+    /// Reads the text form [`encode`](Self::encode) writes; any other text is an error, and
+    /// the labels and keys obey the limits of [`insert`](Self::insert).
+    pub fn decode(text: &str) -> Result<Self, CounterError> {
+        let mut lines = text.lines();
+        if lines.next().map(str::trim_end) != Some(BOOK_HEADER) {
+            return Err(CounterError::BadText);
+        }
+        let mut book = Self::new();
+        let mut default = None;
+        for line in lines {
+            let words: Vec<&str> = line.split_ascii_whitespace().take(5).collect();
+            match words.as_slice() {
+                [] => {}
+                ["label", hex, key, last] if default.is_none() => {
+                    let label = unhex(hex).ok_or(CounterError::BadText)?;
+                    let key = STANDARD.decode(key).map_err(|_| CounterError::BadText)?;
+                    let last: u32 = last.parse().map_err(|_| CounterError::BadText)?;
+                    if book.position(&label).is_some() {
+                        return Err(CounterError::BadText);
+                    }
+                    book.insert(&label, &key, last)?;
+                }
+                ["default", index] if default.is_none() => {
+                    default = Some(index.parse::<usize>().map_err(|_| CounterError::BadText)?);
+                }
+                _ => return Err(CounterError::BadText),
+            }
+        }
+        match default {
+            Some(i) if i < book.entries.len() || (i == 0 && book.entries.is_empty()) => {
+                book.default = i;
+                Ok(book)
+            }
+            _ => Err(CounterError::BadText),
+        }
+    }
+
     fn position(&self, label: &str) -> Option<usize> {
         self.entries.iter().position(|e| &*e.label == label)
     }
@@ -333,6 +411,34 @@ mod tests {
         assert!(book.remove("L0"));
         assert!(!book.remove("L0"));
         book.insert("extra", &KEY, 0).unwrap();
+    }
+
+    #[test]
+    fn text_form_round_trips_and_refuses_other_text() {
+        let mut book = CounterBook::new();
+        book.insert("P_1", &KEY, 7).unwrap();
+        book.insert("P 2", &[1; 16], 0).unwrap();
+        book.insert("P_1", &KEY, 9).unwrap(); // P_1 is the default again
+        let text = book.encode();
+        let back = CounterBook::decode(&text).unwrap();
+        assert_eq!(back.encode(), text);
+        assert_eq!(back.default_label(), Some("P_1"));
+        assert_eq!(back.last_counter("P 2"), Some(0));
+        assert!(
+            CounterBook::decode(&CounterBook::new().encode())
+                .unwrap()
+                .is_empty()
+        );
+        for bad in [
+            String::new(),
+            text.replace("default 0", "default 5"),
+            text.replace("default 0\n", ""),
+            format!("{text}label 41 AAAA 1\n"),
+            text.replace(" 9\n", " -9\n"),
+            text.replace("sca-ws-counter-book 1", "sca-ws-counter-book 2"),
+        ] {
+            assert!(CounterBook::decode(&bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

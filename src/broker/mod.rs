@@ -107,6 +107,7 @@ mod error;
 mod event;
 mod link;
 mod matching;
+mod pairing;
 mod recon;
 mod registry;
 mod requests;
@@ -119,6 +120,10 @@ pub use error::{BrokerError as Error, RequestFailure};
 pub use event::{BrokerEvent as Event, BrokerOutput as Output, CloseReason, UpgradeInfo};
 pub use link::{Link, SubmitOptions};
 pub use matching::ANSWERED_WITHOUT_ECHO;
+pub use pairing::{
+    POS_KEY_BITS, PairingError, PosKey, Registration, entry_code, get_counter_request,
+    test_mac_request, unregister_all_request, unregister_request,
+};
 pub use registry::{CLOSE_REPLACED, CLOSE_REPLACED_REASON, Registry, Replaced};
 pub use requests::{BrokerRequestId as RequestId, WhenBusy};
 

@@ -1,8 +1,9 @@
 //! Rule 2 of request handling: MAC, MAC_LABEL and COUNTER checks (\[seed\] §5.5, \[spec\]).
 //!
 //! With `SKIPPOSAUTH=1` and `POSCONNECTALLOW=WEBSOCKETS` the fields are ignored and SECURITY
-//! commands refused. Otherwise every request except SECURITY, ADMIN GET_COUNTER and
-//! SECONDARYPORT ones must carry MAC_LABEL, COUNTER and MAC; the checks run cheapest-first
+//! commands refused. Otherwise every request except SECURITY REGISTER (and other unsigned
+//! SECURITY commands), ADMIN GET_COUNTER and SECONDARYPORT ones must carry MAC_LABEL, COUNTER
+//! and MAC (TEST_MAC, UNREGISTER and UNREGISTERALL included); the checks run cheapest-first
 //! for missing fields, then the MAC (so a request that does not authenticate learns nothing
 //! about the label's counter), then COUNTER freshness.
 
@@ -51,7 +52,10 @@ pub(crate) fn authenticate<K: KeyStore + ?Sized>(
     book: &mut CounterBook,
 ) -> Result<(), AuthRefusal> {
     if skip_checks {
-        if fields.class == AuthClass::Security {
+        if matches!(
+            fields.class,
+            AuthClass::Security | AuthClass::SecurityChecked
+        ) {
             return Err(AuthRefusal::SecurityRefused);
         }
         if let Some(counter) = fields.counter.and_then(parse_counter) {
@@ -59,7 +63,10 @@ pub(crate) fn authenticate<K: KeyStore + ?Sized>(
         }
         return Ok(());
     }
-    if fields.class != AuthClass::Checked {
+    if !matches!(
+        fields.class,
+        AuthClass::Checked | AuthClass::SecurityChecked
+    ) {
         return Ok(());
     }
     let (Some(label), Some(mac)) = (non_blank(fields.mac_label), non_blank(fields.mac)) else {
@@ -206,13 +213,12 @@ mod tests {
         let f = checked(Some("nope"), Some("9"), Some("garbage"));
         assert_eq!(authenticate(true, f, &keys, &mut book), Ok(()));
         assert_eq!(book.get_counter(None), 9);
-        let sec = AuthFields {
-            class: AuthClass::Security,
-            ..f
-        };
-        assert_eq!(
-            authenticate(true, sec, &keys, &mut book),
-            Err(AuthRefusal::SecurityRefused)
-        );
+        for class in [AuthClass::Security, AuthClass::SecurityChecked] {
+            let sec = AuthFields { class, ..f };
+            assert_eq!(
+                authenticate(true, sec, &keys, &mut book),
+                Err(AuthRefusal::SecurityRefused)
+            );
+        }
     }
 }

@@ -3,6 +3,9 @@
 //! A COUNTER must be higher than the last one used with its label (\[spec\]); REGISTER starts a
 //! label over. GET COUNTER answers with the COUNTER of the last POS request that carried one,
 //! or 1 when there was none (\[seed\]).
+//!
+//! Every change bumps [`CounterBook::generation`], so the machine can tell the application
+//! whenever this state changed (and it must be saved) without comparing copies.
 
 /// Last COUNTER per label, bounded by `max_labels`.
 #[derive(Debug, Clone)]
@@ -10,6 +13,8 @@ pub(crate) struct CounterBook {
     labels: Vec<(String, u32)>,
     max_labels: usize,
     last: Option<u32>,
+    /// Bumped by every change.
+    generation: u64,
 }
 
 /// Why a COUNTER was not taken.
@@ -30,7 +35,37 @@ impl CounterBook {
             labels: Vec::new(),
             max_labels,
             last: None,
+            generation: 0,
         }
+    }
+
+    /// How many changes the book has seen.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The most labels the book holds.
+    pub(crate) fn max_labels(&self) -> usize {
+        self.max_labels
+    }
+
+    /// The last COUNTER overall (GET COUNTER's fallback), as exported.
+    pub(crate) fn last(&self) -> Option<u32> {
+        self.last
+    }
+
+    /// Replaces the whole book (a restored state); the caller has checked the label limit.
+    pub(crate) fn replace(&mut self, labels: Vec<(String, u32)>, last: Option<u32>) {
+        self.labels = labels;
+        self.last = last;
+        self.generation += 1;
+    }
+
+    /// Starts `label` at COUNTER 0, as REGISTER does: any COUNTER from 1 up is fresh.
+    pub(crate) fn reset(&mut self, label: &str) {
+        self.labels.retain(|(l, _)| l != label);
+        self.labels.push((label.to_owned(), 0));
+        self.generation += 1;
     }
 
     /// The label's last accepted COUNTER.
@@ -59,22 +94,33 @@ impl CounterBook {
             None => self.labels.push((label.to_owned(), counter)),
         }
         self.last = Some(counter);
+        self.generation += 1;
         Ok(())
     }
 
     /// Records a COUNTER seen while checks are off (SKIPPOSAUTH): it only feeds GET COUNTER.
     pub(crate) fn note_unchecked(&mut self, counter: u32) {
-        self.last = Some(counter);
+        if self.last != Some(counter) {
+            self.last = Some(counter);
+            self.generation += 1;
+        }
     }
 
-    /// Starts `label` over (successful REGISTER or UNREGISTER).
+    /// Drops `label` (UNREGISTER: its key is gone too).
     pub(crate) fn forget(&mut self, label: &str) {
+        let before = self.labels.len();
         self.labels.retain(|(l, _)| l != label);
+        if self.labels.len() != before {
+            self.generation += 1;
+        }
     }
 
-    /// Starts every label over (UNREGISTERALL).
+    /// Drops every label (UNREGISTERALL).
     pub(crate) fn forget_all(&mut self) {
-        self.labels.clear();
+        if !self.labels.is_empty() {
+            self.labels.clear();
+            self.generation += 1;
+        }
     }
 
     /// What GET COUNTER answers: the label's last COUNTER when the request names a label the
@@ -105,6 +151,33 @@ mod tests {
         assert_eq!(book.get_counter(Some("C")), 6);
         book.forget("A");
         book.accept("A", 1).unwrap();
+    }
+
+    #[test]
+    fn every_change_bumps_the_generation_and_nothing_else_does() {
+        let mut book = CounterBook::new(4);
+        let mut seen = book.generation();
+        let mut changed = |book: &CounterBook, expect: bool| {
+            assert_eq!(book.generation() != seen, expect);
+            seen = book.generation();
+        };
+        book.accept("A", 5).unwrap();
+        changed(&book, true);
+        let _ = book.accept("A", 5);
+        changed(&book, false);
+        book.note_unchecked(5);
+        changed(&book, false);
+        book.note_unchecked(6);
+        changed(&book, true);
+        book.reset("A");
+        changed(&book, true);
+        assert_eq!(book.last_for("A"), Some(0));
+        book.forget("B");
+        changed(&book, false);
+        book.forget("A");
+        changed(&book, true);
+        book.forget_all();
+        changed(&book, false);
     }
 
     #[test]

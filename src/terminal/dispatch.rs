@@ -21,6 +21,8 @@ pub(crate) struct Floor {
 pub(crate) enum Verdict {
     /// The machine answers GET COUNTER itself.
     AnswerCounter,
+    /// The machine answers this SECURITY command itself, at once.
+    AnswerSecurity,
     /// Hand it to the application; for CANCEL, also tell it to cancel `cancel`.
     Deliver {
         channel: Channel,
@@ -47,6 +49,7 @@ impl Floor {
     pub(crate) fn decide(&self, kind: &RequestKind, max_pending: usize) -> Verdict {
         match kind.route {
             Route::GetCounter => Verdict::AnswerCounter,
+            Route::Machine => Verdict::AnswerSecurity,
             _ if self.pending >= max_pending => Verdict::Refuse(Refusal::DeviceBusy),
             Route::Secondary { cancel } => Verdict::Deliver {
                 channel: Channel::Secondary,

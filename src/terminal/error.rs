@@ -35,6 +35,26 @@ pub enum TerminalError {
         /// The id given.
         id: RequestId,
     },
+    /// This request is a pairing: answer it with
+    /// [`answer_pairing`](crate::Terminal::answer_pairing) or
+    /// [`refuse_pairing`](crate::Terminal::refuse_pairing).
+    IsPairing {
+        /// The id given.
+        id: RequestId,
+    },
+    /// This request is not a pairing: answer it with [`respond`](crate::Terminal::respond).
+    NotPairing {
+        /// The id given.
+        id: RequestId,
+    },
+    /// A restored [`AuthState`](crate::terminal::AuthState) holds more labels than
+    /// [`TerminalConfig::max_mac_labels`](crate::terminal::Config::max_mac_labels).
+    TooManyLabels {
+        /// Labels in the state.
+        labels: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// No link is up (connecting, waiting to retry, or closing): a notification has nowhere
     /// to go, and the terminal does not keep it for a later link.
     NotConnected,
@@ -58,6 +78,16 @@ impl fmt::Display for TerminalError {
                     f,
                     "too many unsent bytes to answer request {id}: drain output first"
                 )
+            }
+            Self::IsPairing { id } => {
+                write!(
+                    f,
+                    "request {id} is a pairing: answer it with answer_pairing"
+                )
+            }
+            Self::NotPairing { id } => write!(f, "request {id} is not a pairing"),
+            Self::TooManyLabels { labels, limit } => {
+                write!(f, "{labels} mac labels exceed the limit of {limit}")
             }
             Self::NotConnected => f.write_str("the link is not up"),
             Self::OutboundFull { queued, limit } => write!(

@@ -1,8 +1,9 @@
 //! Where MAC label keys live: a trait the application implements, and a plain in-memory store.
 //!
-//! REGISTER (RSA key exchange) is the application's business; the state machine only asks
-//! "is this label known?" and "is this the MAC of that COUNTER under that label?", so a key
-//! held in secure hardware never has to leave it.
+//! The state machine asks "is this label known?" and "is this the MAC of that COUNTER under
+//! that label?", stores the key a REGISTER made, removes keys on UNREGISTER, and exports /
+//! loads keys for [`AuthState`](crate::terminal::AuthState). A store in secure hardware may
+//! export nothing and persist its keys itself.
 
 use crate::mac::verify_mac;
 
@@ -13,6 +14,18 @@ pub trait KeyStore {
     /// Whether `mac` (base64 text as received) is
     /// `base64(HMAC-SHA256(key of label, decimal counter))`; `false` for an unknown label.
     fn verify(&self, label: &str, counter: u32, mac: &str) -> bool;
+    /// Stores (or replaces) the key of `label` (REGISTER, or a restored state).
+    fn store_key(&mut self, label: &str, key: &[u8]);
+    /// Forgets `label` (UNREGISTER); whether it was there.
+    fn remove_key(&mut self, label: &str) -> bool;
+    /// Forgets every label (UNREGISTERALL, or before a restored state is loaded).
+    fn remove_all_keys(&mut self);
+    /// Every label with its key, in the order stored, for
+    /// [`Terminal::auth_state`](crate::Terminal::auth_state). A store whose keys cannot leave
+    /// it returns none and persists them itself.
+    fn export_keys(&self) -> Vec<(String, Vec<u8>)>;
+    /// The labels stored, in order.
+    fn labels(&self) -> Vec<String>;
 }
 
 /// Label keys kept in memory, for applications without secure key storage and for tests.
@@ -75,6 +88,26 @@ impl KeyStore for MemoryKeyStore {
     fn verify(&self, label: &str, counter: u32, mac: &str) -> bool {
         self.key(label)
             .is_some_and(|key| verify_mac(key, counter, mac))
+    }
+
+    fn store_key(&mut self, label: &str, key: &[u8]) {
+        self.insert(label, key);
+    }
+
+    fn remove_key(&mut self, label: &str) -> bool {
+        self.remove(label)
+    }
+
+    fn remove_all_keys(&mut self) {
+        self.clear();
+    }
+
+    fn export_keys(&self) -> Vec<(String, Vec<u8>)> {
+        self.keys.clone()
+    }
+
+    fn labels(&self) -> Vec<String> {
+        self.keys.iter().map(|(l, _)| l.clone()).collect()
     }
 }
 

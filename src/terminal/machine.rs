@@ -52,6 +52,11 @@ pub struct Terminal<K: KeyStore = MemoryKeyStore> {
     shown_connected: bool,
     pub(super) floor: Floor,
     pub(super) counters: CounterBook,
+    /// Bumped by every key the machine stores or removes (with `counters.generation()`, the
+    /// authentication state's version).
+    pub(super) key_generation: u64,
+    /// The version last reported by [`TerminalEvent::AuthChanged`].
+    pub(super) reported_auth: u64,
     /// Requests delivered on the current link and not answered yet.
     pub(super) pending: Vec<Pending>,
     /// Id of the next request delivered.
@@ -154,6 +159,8 @@ impl<K: KeyStore> Terminal<K> {
         let mut terminal = Self {
             auth_skipped: config.auth_skipped(),
             counters: CounterBook::new(config.max_mac_labels),
+            key_generation: 0,
+            reported_auth: 0,
             ws_config,
             xml_limits,
             keys,
@@ -188,7 +195,8 @@ impl<K: KeyStore> Terminal<K> {
         &self.keys
     }
 
-    /// The MAC label keys, e.g. to store the key a REGISTER produced.
+    /// The MAC label keys, for a key the application installs itself. Changes made here are
+    /// not reported by [`TerminalEvent::AuthChanged`]: the application made them.
     pub fn key_store_mut(&mut self) -> &mut K {
         &mut self.keys
     }

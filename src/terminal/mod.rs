@@ -28,6 +28,8 @@
 //! ```
 
 mod auth;
+mod auth_state;
+mod auth_sync;
 mod backoff;
 mod config;
 mod counters;
@@ -37,10 +39,13 @@ mod keys;
 mod machine;
 mod notify;
 mod output;
+mod pairing;
 mod request;
+mod security;
 mod serve;
 mod status;
 
+pub use auth_state::{AuthState, AuthStateError, LabelState, MAX_STATE_LABELS};
 pub use config::{
     ConfigError, ConfigWarning, Parsed as ParsedConfig, ReconnectConfig, TerminalConfig as Config,
     keys as config_keys,
@@ -49,6 +54,7 @@ pub use error::{LinkError, TerminalError as Error};
 pub use keys::{KeyStore, MemoryKeyStore};
 pub use machine::Terminal;
 pub use output::{ConnectTarget, TerminalEvent as Event, TerminalOutput as Output};
+pub use pairing::{MAC_KEY_LEN, PairingSecret};
 pub use request::{Channel, RequestId};
 pub use status::{LinkStatus, ScreenMessage};
 

@@ -62,6 +62,26 @@ pub enum TerminalEvent {
         /// The parsed document.
         transaction: Transaction,
     },
+    /// A SECURITY REGISTER passed its checks: ask the cashier to confirm the pairing (for
+    /// `reg_ver` 1, to type the code the POS shows), then call
+    /// [`answer_pairing`](crate::Terminal::answer_pairing) or
+    /// [`refuse_pairing`](crate::Terminal::refuse_pairing). It occupies the primary port
+    /// like any primary command.
+    PairingRequested {
+        /// Names it for `answer_pairing` / `refuse_pairing`.
+        id: RequestId,
+        /// REG_VER: 1 (the cashier types the POS's ENTRY_CODE) or 2 (the terminal makes a code
+        /// and returns it in the answer).
+        reg_ver: u8,
+        /// The request (`Debug` hides ENTRY_CODE); a simulated cashier may read its
+        /// ENTRY_CODE, a real one reads the POS's screen.
+        transaction: Transaction,
+    },
+    /// The authentication state ([`Terminal::auth_state`](crate::Terminal::auth_state)) just
+    /// changed: a COUNTER was accepted, a key registered or removed. It comes before the
+    /// answer that depends on it, so a driver that saves the state here, before writing the
+    /// transmits that follow, never answers a request a restarted terminal would accept again.
+    AuthChanged,
     /// A SECONDARYPORT CANCEL arrived: abort the primary request `id`; its own answer (usually
     /// 59001 CANCELLED, [`Response::cancelled`](crate::Response::cancelled)) is still due.
     Cancel {

@@ -9,8 +9,9 @@ use super::error::TerminalError;
 use super::keys::KeyStore;
 use super::machine::{Link, Terminal};
 use super::output::TerminalEvent;
+use super::pairing::{PairingRequest, parse_register};
 use super::request::RequestId;
-use crate::xml::classify::{LabelEffect, RequestKind, classify};
+use crate::xml::classify::{RequestKind, SecurityCommand, classify};
 use crate::xml::{Counter, Response, Transaction};
 
 /// RESPONSE_TEXT of the machine's own GET COUNTER answer (\[choice\]: the spec shows none).
@@ -25,32 +26,44 @@ pub(crate) struct Pending {
     counter: Option<Counter>,
     /// POS_RECON to echo (\[spec\]).
     pos_recon: Option<Box<str>>,
-    /// MAC_LABEL, kept for UNREGISTER only.
-    mac_label: Option<Box<str>>,
+    /// For a REGISTER waiting for the cashier: the checked request.
+    pub(crate) pairing: Option<Box<PairingRequest>>,
 }
 
 /// What the request said that every answer echoes (nothing, for a notification).
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Echo<'a> {
-    counter: Option<Counter>,
-    pos_recon: Option<&'a str>,
+    pub(super) counter: Option<Counter>,
+    pub(super) pos_recon: Option<&'a str>,
 }
 
 impl<K: KeyStore> Terminal<K> {
     /// Answers request `id` with `response`, echoing the request's COUNTER and POS_RECON.
     ///
     /// A successful SESSION START / FINISH or ADMIN LANE_CLOSED answer opens or closes the
-    /// session; a successful SECURITY REGISTER starts the COUNTER of the MAC_LABEL it names
-    /// over (UNREGISTER / UNREGISTERALL likewise for the request's label / all labels).
+    /// session. The application's answer never changes keys or counters: the machine handles
+    /// SECURITY REGISTER, UNREGISTER, UNREGISTERALL and TEST_MAC itself.
     ///
     /// Errors (nothing is sent): an id never delivered, one already answered, one whose link is
-    /// gone, or more than the outbound mark waiting to be drained (the request stays open).
+    /// gone, a pairing ([`TerminalError::IsPairing`]), or more than the outbound mark waiting
+    /// to be drained (the request stays open).
     pub fn respond(
         &mut self,
         now: Instant,
         id: RequestId,
         response: Response,
     ) -> Result<(), TerminalError> {
+        let index = self.answerable(id)?;
+        if self.pending.get(index).is_some_and(|p| p.pairing.is_some()) {
+            return Err(TerminalError::IsPairing { id });
+        }
+        let pending = self.pending.swap_remove(index);
+        self.finish(now, pending, &response);
+        Ok(())
+    }
+
+    /// Where request `id` sits in `pending`, if it may be answered now.
+    pub(super) fn answerable(&self, id: RequestId) -> Result<usize, TerminalError> {
         if id.0 >= self.next_id {
             return Err(TerminalError::UnknownRequest { id });
         }
@@ -63,32 +76,19 @@ impl<K: KeyStore> Terminal<K> {
         if self.queued_bytes > self.config.max_outbound_bytes {
             return Err(TerminalError::Backpressure { id });
         }
-        let pending = self.pending.swap_remove(index);
-        let success = response.is_success();
-        self.floor.answered(id, &pending.kind, success);
-        if success {
-            match pending.kind.labels {
-                LabelEffect::Register => {
-                    if let Some(label) = response.fields().get("MAC_LABEL") {
-                        self.counters.forget(label.trim());
-                    }
-                }
-                LabelEffect::Unregister => {
-                    if let Some(label) = &pending.mac_label {
-                        self.counters.forget(label.trim());
-                    }
-                }
-                LabelEffect::UnregisterAll => self.counters.forget_all(),
-                LabelEffect::None => {}
-            }
-        }
+        Ok(index)
+    }
+
+    /// Sends the answer to a request taken out of `pending`.
+    pub(super) fn finish(&mut self, now: Instant, pending: Pending, response: &Response) {
+        self.floor
+            .answered(pending.id, &pending.kind, response.is_success());
         let echo = Echo {
             counter: pending.counter,
             pos_recon: pending.pos_recon.as_deref(),
         };
-        self.send(now, &response, echo);
+        self.send(now, response, echo);
         self.pump(now);
-        Ok(())
     }
 
     /// Handles one WebSocket message from the broker.
@@ -122,6 +122,19 @@ impl<K: KeyStore> Terminal<K> {
             self.send(now, &refusal_response(refusal), echo);
             return;
         }
+        // An accepted COUNTER is reported now, before the request reaches the application.
+        self.sync_auth();
+        let pairing = if kind.security == SecurityCommand::Register {
+            match parse_register(&transaction) {
+                Ok(request) => Some(Box::new(request)),
+                Err(failure) => {
+                    self.send(now, &failure.response(), echo);
+                    return;
+                }
+            }
+        } else {
+            None
+        };
         // Rules 3 to 5.
         match self.floor.decide(&kind, self.config.max_pending_requests) {
             Verdict::AnswerCounter => {
@@ -132,6 +145,10 @@ impl<K: KeyStore> Terminal<K> {
                     counter: None,
                     ..echo
                 };
+                self.send(now, &response, echo);
+            }
+            Verdict::AnswerSecurity => {
+                let response = self.answer_security(kind.security, found.mac_label);
                 self.send(now, &response, echo);
             }
             Verdict::Refuse(refusal) => {
@@ -149,23 +166,30 @@ impl<K: KeyStore> Terminal<K> {
                     kind,
                     counter: echo.counter,
                     pos_recon: echo.pos_recon.map(Box::from),
-                    mac_label: match kind.labels {
-                        LabelEffect::Unregister => found.mac_label.map(Box::from),
-                        _ => None,
-                    },
+                    pairing,
                 };
                 let id = pending.id;
                 self.next_id += 1;
                 self.floor.delivered(id, channel);
                 self.pending.push(pending);
+                let reg_ver = self.pending.last().and_then(|p| p.pairing.as_ref());
+                let reg_ver = reg_ver.map(|p| p.reg_ver);
                 if let Some(primary) = cancel {
                     self.push_event(TerminalEvent::Cancel { id: primary });
                 }
-                self.push_event(TerminalEvent::Request {
-                    id,
-                    channel,
-                    transaction,
-                });
+                let event = match reg_ver {
+                    Some(reg_ver) => TerminalEvent::PairingRequested {
+                        id,
+                        reg_ver,
+                        transaction,
+                    },
+                    None => TerminalEvent::Request {
+                        id,
+                        channel,
+                        transaction,
+                    },
+                };
+                self.push_event(event);
             }
         }
     }
@@ -173,7 +197,10 @@ impl<K: KeyStore> Terminal<K> {
     /// Encodes `response` with the request's COUNTER and POS_RECON echoed (when it had them)
     /// and sends it as one text message on the open link. The caller pumps afterwards (not
     /// here: `serve` runs inside `pump`, and must not recurse).
+    ///
+    /// A change of the authentication state is reported first ([`Self::sync_auth`]).
     pub(super) fn send(&mut self, now: Instant, response: &Response, echo: Echo<'_>) {
+        self.sync_auth();
         self.scratch.clear();
         response.encode_echoing(&mut self.scratch, echo.counter, echo.pos_recon);
         let Link::Open { ws } = &mut self.link else {

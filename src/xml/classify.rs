@@ -8,8 +8,11 @@ use super::model::Transaction;
 /// How a request is treated by the authentication checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AuthClass {
-    /// FUNCTION_TYPE SECURITY: exempt, but refused when checks are skipped.
+    /// SECURITY REGISTER and friends: exempt, but refused when checks are skipped.
     Security,
+    /// SECURITY TEST_MAC, UNREGISTER, UNREGISTERALL: checked like [`AuthClass::Checked`]
+    /// (a key is removed or tested only by its holder), and refused when checks are skipped.
+    SecurityChecked,
     /// ADMIN GET_COUNTER and SECONDARYPORT: exempt.
     Exempt,
     /// Everything else: must carry MAC_LABEL, COUNTER and MAC.
@@ -22,7 +25,7 @@ pub(crate) struct RequestKind {
     pub(crate) auth: AuthClass,
     pub(crate) route: Route,
     pub(crate) session: SessionEffect,
-    pub(crate) labels: LabelEffect,
+    pub(crate) security: SecurityCommand,
 }
 
 /// Where a request goes.
@@ -34,6 +37,9 @@ pub(crate) enum Route {
     Secondary { cancel: bool },
     /// Everything else: one at a time.
     Primary,
+    /// SECURITY TEST_MAC, UNREGISTER, UNREGISTERALL, REGISTER_ENCRYPTION: answered by the
+    /// machine at once, from its own key state.
+    Machine,
 }
 
 /// How a request relates to the session (\[spec\], PROTOCOL.md §6).
@@ -51,17 +57,21 @@ pub(crate) enum SessionEffect {
     OutsideSession,
 }
 
-/// What a successful answer does to the COUNTER book.
+/// Which SECURITY command a request is (the machine handles these itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LabelEffect {
-    /// Nothing.
+pub(crate) enum SecurityCommand {
+    /// Not a SECURITY command the machine handles.
     None,
-    /// SECURITY REGISTER: the label in the answer starts over.
+    /// REGISTER: pairing with the cashier's entry; a primary command.
     Register,
-    /// SECURITY UNREGISTER: the request's label starts over.
+    /// REGISTER_ENCRYPTION: refused (docs/protocol.md).
+    RegisterEncryption,
+    /// UNREGISTER: the request's (authenticated) label loses its key.
     Unregister,
-    /// SECURITY UNREGISTERALL: every label starts over.
+    /// UNREGISTERALL: every label loses its key.
     UnregisterAll,
+    /// TEST_MAC: answered `Match` once the request authenticated.
+    TestMac,
 }
 
 /// Classifies by the document's FUNCTION_TYPE and COMMAND text (exact upper case, as SCA
@@ -71,17 +81,31 @@ pub(crate) fn classify(function_type: &str, command: &str) -> RequestKind {
         auth: AuthClass::Checked,
         route: Route::Primary,
         session: SessionEffect::None,
-        labels: LabelEffect::None,
+        security: SecurityCommand::None,
     };
     match (function_type, command) {
         ("SECURITY", command) => {
             kind.auth = AuthClass::Security;
-            kind.labels = match command {
-                "REGISTER" => LabelEffect::Register,
-                "UNREGISTER" => LabelEffect::Unregister,
-                "UNREGISTERALL" => LabelEffect::UnregisterAll,
-                _ => LabelEffect::None,
+            kind.security = match command {
+                "REGISTER" => SecurityCommand::Register,
+                "REGISTER_ENCRYPTION" => SecurityCommand::RegisterEncryption,
+                "UNREGISTER" => SecurityCommand::Unregister,
+                "UNREGISTERALL" => SecurityCommand::UnregisterAll,
+                "TEST_MAC" => SecurityCommand::TestMac,
+                _ => SecurityCommand::None,
             };
+            if matches!(
+                kind.security,
+                SecurityCommand::Unregister
+                    | SecurityCommand::UnregisterAll
+                    | SecurityCommand::TestMac
+            ) {
+                kind.auth = AuthClass::SecurityChecked;
+            }
+            if kind.security != SecurityCommand::Register && kind.security != SecurityCommand::None
+            {
+                kind.route = Route::Machine;
+            }
         }
         ("ADMIN", "GET_COUNTER") => {
             kind.auth = AuthClass::Exempt;
@@ -113,10 +137,14 @@ impl Transaction {
         matches!(self.kind().route, Route::Secondary { .. })
     }
 
-    /// Sent without COUNTER / MAC / MAC_LABEL: SECURITY, ADMIN GET_COUNTER and SECONDARYPORT
+    /// Sent without COUNTER / MAC / MAC_LABEL: SECURITY (except TEST_MAC, UNREGISTER and
+    /// UNREGISTERALL, which this crate signs), ADMIN GET_COUNTER and SECONDARYPORT
     /// \[spec\]\[code\].
     pub fn is_mac_exempt(&self) -> bool {
-        self.kind().auth != AuthClass::Checked
+        !matches!(
+            self.kind().auth,
+            AuthClass::Checked | AuthClass::SecurityChecked
+        )
     }
 
     pub(crate) fn kind(&self) -> RequestKind {
@@ -139,9 +167,15 @@ mod tests {
         assert_eq!(classify("SECONDARYPORT", "STATUS").auth, AuthClass::Exempt);
         assert_eq!(classify("SECURITY", "REGISTER").auth, AuthClass::Security);
         assert_eq!(
-            classify("SECURITY", "REGISTER").labels,
-            LabelEffect::Register
+            classify("SECURITY", "REGISTER").security,
+            SecurityCommand::Register
         );
+        assert_eq!(classify("SECURITY", "REGISTER").route, Route::Primary);
+        for command in ["TEST_MAC", "UNREGISTER", "UNREGISTERALL"] {
+            let kind = classify("SECURITY", command);
+            assert_eq!(kind.auth, AuthClass::SecurityChecked, "{command}");
+            assert_eq!(kind.route, Route::Machine, "{command}");
+        }
         assert_eq!(
             classify("PAYMENT", "CAPTURE").session,
             SessionEffect::NeedsSession

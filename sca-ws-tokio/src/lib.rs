@@ -66,5 +66,6 @@ mod clock;
 mod outbound;
 
 pub mod broker;
+pub mod random;
 pub mod terminal;
 pub mod tls;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use sca_ws::broker::{
-    self, CloseReason, Event as CoreEvent, Link, Output, RequestFailure, SubmitOptions,
+    self, CloseReason, CounterBook, Event as CoreEvent, Link, Output, RequestFailure, SubmitOptions,
 };
 use sca_ws::{CloseCode, Response, TransportFailure};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::error::SubmitError;
 use super::event::Event;
-use super::shared::{Control, LinkEntry, LinkStats, Shared, Submit};
+use super::shared::{Control, LinkEntry, LinkStats, Pairing, Shared, Submit};
 use crate::clock::{now, sleep_until_opt};
 use crate::outbound::{Outbound, Progress, write_or_flush};
 use crate::tls::tls_failure;
@@ -78,21 +78,27 @@ struct Task {
     /// Moved into the link's [`LinkEntry`] when the upgrade is accepted.
     submits: Option<mpsc::Sender<Submit>>,
     stats: Arc<LinkStats>,
-    pending: HashMap<broker::RequestId, oneshot::Sender<Result<Response, SubmitError>>>,
+    pending: HashMap<broker::RequestId, (Reply, Pairing)>,
     registered: bool,
+    /// The book as last written back to the shared books (its text); `None`: the link has
+    /// none to keep.
+    book_text: Option<String>,
 }
+
+type Reply = oneshot::Sender<Result<Response, SubmitError>>;
 
 impl Task {
     fn on_event(&mut self, link: &mut Link, event: CoreEvent) {
         match event {
             CoreEvent::UpgradeRequested(info) => self.decide(link, info),
             CoreEvent::Answered { id, response } => {
-                if let Some(reply) = self.pending.remove(&id) {
-                    let _ = reply.send(Ok(response));
+                if let Some((reply, pairing)) = self.pending.remove(&id) {
+                    let result = paired(link, pairing, response);
+                    let _ = reply.send(result);
                 }
             }
             CoreEvent::Failed { id, failure } => {
-                if let Some(reply) = self.pending.remove(&id) {
+                if let Some((reply, _)) = self.pending.remove(&id) {
                     let _ = reply.send(Err(submit_failure(failure)));
                 }
             }
@@ -142,6 +148,10 @@ impl Task {
         };
         {
             let mut state = self.shared.state();
+            if let Some(book) = state.books.get(&id) {
+                self.book_text = Some(book.encode());
+                link.set_counters(book.clone());
+            }
             if let Some(replaced) = state.registry.accepted(&id, self.serial) {
                 if let Some(control) = state.tasks.get(&replaced.link) {
                     control.send_replace(Control::Replaced);
@@ -167,7 +177,7 @@ impl Task {
     }
 
     fn closed(&mut self, reason: CloseReason) {
-        for (_, reply) in self.pending.drain() {
+        for (_, (reply, _)) in self.pending.drain() {
             let _ = reply.send(Err(SubmitError::LinkLost));
         }
         if !self.registered {
@@ -191,7 +201,7 @@ impl Task {
         };
         match link.submit_with(now(), submit.transaction, options) {
             Ok(id) => {
-                self.pending.insert(id, submit.reply);
+                self.pending.insert(id, (submit.reply, submit.pairing));
             }
             Err(error) => {
                 let error = match error {
@@ -203,6 +213,60 @@ impl Task {
             }
         }
     }
+}
+
+impl Task {
+    /// Writes the link's book back to the shared books when it changed and this link is
+    /// still the id's current one (a replaced link must not overwrite its successor's).
+    fn keep_book(&mut self, link: &Link) {
+        let book = link.counters();
+        if book.is_empty() && self.book_text.is_none() {
+            return;
+        }
+        let Some(id) = self.pinpad_id.clone() else {
+            return;
+        };
+        let text = book.encode();
+        if self.book_text.as_deref() == Some(text.as_str()) {
+            return;
+        }
+        {
+            let mut state = self.shared.state();
+            if state.registry.link(&id) != Some(&self.serial) {
+                return;
+            }
+            if book.is_empty() {
+                state.books.remove(&id);
+            } else {
+                state.books.insert(id.clone(), book.clone());
+            }
+        }
+        self.book_text = (!book.is_empty()).then_some(text);
+        self.shared.emit(Event::BookChanged { pinpad_id: id });
+    }
+}
+
+/// What a pairing request's answer changes in the link's book, and what its caller gets.
+fn paired(link: &mut Link, pairing: Pairing, response: Response) -> Result<Response, SubmitError> {
+    match pairing {
+        Pairing::None => {}
+        Pairing::Register(key, seed) => {
+            let registration = key
+                .read_register_answer(&response, seed)
+                .map_err(SubmitError::Pairing)?;
+            registration
+                .install(link.counters_mut())
+                .map_err(SubmitError::Pairing)?;
+        }
+        Pairing::Unregister(Some(label)) if response.is_success() => {
+            link.counters_mut().remove(&label);
+        }
+        Pairing::Unregister(None) if response.is_success() => {
+            link.set_counters(CounterBook::new());
+        }
+        Pairing::Unregister(_) => {}
+    }
+    Ok(response)
 }
 
 /// Serves one transport until the link ends. `control` carries replace / shutdown orders.
@@ -231,6 +295,7 @@ pub(crate) async fn run<S>(
         stats: Arc::new(LinkStats::default()),
         pending: HashMap::new(),
         registered: false,
+        book_text: None,
     };
     let (mut reader, mut writer) = tokio::io::split(io);
     let mut out = Outbound::default();
@@ -267,6 +332,7 @@ pub(crate) async fn run<S>(
                 _ => {}
             }
         }
+        task.keep_book(&link);
         task.stats.queued.store(out.queued(), Ordering::Relaxed);
         task.stats.peak.store(out.peak(), Ordering::Relaxed);
         if cut {
@@ -331,7 +397,7 @@ pub(crate) async fn run<S>(
         }
     }
     // Every request has ended through the machine's events; answer any left defensively.
-    for (_, reply) in task.pending.drain() {
+    for (_, (reply, _)) in task.pending.drain() {
         let _ = reply.send(Err(SubmitError::LinkLost));
     }
 }

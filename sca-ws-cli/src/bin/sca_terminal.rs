@@ -6,7 +6,13 @@
 //! ```text
 //! sca_terminal --url ws://127.0.0.1:8080/ --pinpad-id 1 --skip-pos-auth
 //! sca_terminal --url ws://127.0.0.1:8080/ --pinpad-id LOAD --skip-pos-auth --count 10000
+//! sca_terminal --url ws://127.0.0.1:8080/ --pinpad-id 1 --pairing-code 1234 --key-store KEYS
 //! ```
+//!
+//! Pairing: a SECURITY REGISTER prints `screen: Enter pairing code` and the simulated cashier
+//! types `--pairing-code` (else the POS's code). `--key-store FILE` keeps the keys and
+//! counters (mode 0600, replaced atomically, saved before the answer that depends on them)
+//! and restores them at start; when saving fails the terminal stops rather than answer.
 //!
 //! Stop it with SIGTERM or ctrl-c: every link is closed (1000) and the summary printed.
 
@@ -97,6 +103,14 @@ fn client_config(args: &TerminalArgs) -> Result<ClientConfig, String> {
             config.tls = Some(tls);
         }
     }
+    match args.pairing.load() {
+        Ok(Some(state)) => {
+            eprintln!("key store: {} labels restored", state.labels.len());
+            config.auth_state = Some(state);
+        }
+        Ok(None) => {}
+        Err(e) => return Err(format!("--key-store: {e}")),
+    }
     if args.count.is_some() {
         // Thousands of terminals nobody watches one by one: keep each one's buffers small.
         config.event_capacity = 4;
@@ -114,13 +128,15 @@ async fn run(args: TerminalArgs, base: ClientConfig) {
     let seed = std::collections::hash_map::RandomState::new().hash_one(0u8);
     let mut handles: Vec<Handle> = Vec::with_capacity(total);
     let mut tasks = Vec::with_capacity(total);
+    let pairing = Arc::new(args.pairing.clone());
     let ticker = tokio::spawn(summaries(stats.clone(), total));
     let mut started = 0;
     for (index, id) in ids.into_iter().enumerate() {
         let mut config = base.clone();
         config.terminal.pinpad_id = Some(id.clone());
         config.seed = seed.wrapping_add(index as u64);
-        let handler = SimHandler::new(&id, args.capture_delay, stats.clone(), single);
+        let handler = SimHandler::new(&id, args.capture_delay, stats.clone(), single)
+            .with_pairing(pairing.clone());
         let (handle, task) = Client::spawn(config, handler);
         tasks.push(task);
         handles.push(handle);
@@ -177,6 +193,15 @@ async fn watch_links(handles: Vec<Handle>, stats: Arc<SwarmStats>, single: bool)
                         eprintln!("status: {state} (icon {})", status.icon_path);
                     }
                     Ok(Event::Screen(message)) => eprintln!("screen: {message}"),
+                    Ok(Event::AuthNotRestored(why)) => {
+                        eprintln!("key store: {why}");
+                        std::process::exit(1);
+                    }
+                    Ok(Event::AuthNotSaved(why)) => {
+                        // Answering with an unsaved key could accept a COUNTER twice later.
+                        eprintln!("key store: {why}; stopping before answering");
+                        std::process::exit(1);
+                    }
                     Ok(Event::Stopped) | Err(tokio::sync::broadcast::error::RecvError::Closed) => {
                         return;
                     }

@@ -5,7 +5,9 @@
 #      simulated terminal;
 #   2. POST -> RESPONSE latency p50 / p99 through the HTTP API with LOAD_TERMINALS (default
 #      1 000) terminals answering at once, one request in flight per terminal;
-#   3. the same through the stdin line mode.
+#   3. the same through the stdin line mode;
+#   4. both again with the same terminals connected but only LOW_IN_FLIGHT (default 10)
+#      requests outstanding, which shows each path's own cost rather than queueing.
 # Everything runs on 127.0.0.1 and stops by itself (each phase is bounded in the load tool).
 # Usage: scripts/measure_broker.sh   (TERMINALS=... LOAD_TERMINALS=... REQUESTS=... to change)
 set -euo pipefail
@@ -13,6 +15,8 @@ cd "$(dirname "$0")/.."
 terminals="${TERMINALS:-10000}"
 load_terminals="${LOAD_TERMINALS:-1000}"
 requests="${REQUESTS:-50000}"
+low_in_flight="${LOW_IN_FLIGHT:-10}"
+low_requests="${LOW_REQUESTS:-5000}"
 
 cargo build --release --quiet -p sca-ws-cli --bins --example broker_load
 # Each process needs a descriptor per link; the tools raise their soft limit themselves,
@@ -33,4 +37,7 @@ echo "== HTTP API"
 "$load" "$bins" http "$load_terminals" "$requests"
 echo "== stdin line mode"
 "$load" "$bins" stdin "$load_terminals" "$requests"
+echo "== HTTP API and stdin, $low_in_flight in flight"
+"$load" "$bins" http "$load_terminals" "$low_requests" "$low_in_flight"
+"$load" "$bins" stdin "$load_terminals" "$low_requests" "$low_in_flight"
 echo "load after: $(cat /proc/loadavg)"

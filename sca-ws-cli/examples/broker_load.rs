@@ -3,9 +3,10 @@
 //!
 //! - `idle N`: the time until N terminals are connected, and both processes' resident memory
 //!   per link (against the broker's memory before the swarm);
-//! - `http N REQUESTS`: POST -> RESPONSE latency through the HTTP API, one request in flight
-//!   per terminal, N terminals at once;
-//! - `stdin N REQUESTS`: the same through the stdin line mode.
+//! - `http N REQUESTS [IN_FLIGHT]`: POST -> RESPONSE latency through the HTTP API with N
+//!   terminals connected and IN_FLIGHT requests outstanding (default N), never two on one
+//!   terminal;
+//! - `stdin N REQUESTS [IN_FLIGHT]`: the same through the stdin line mode.
 //!
 //! ```text
 //! cargo run --release -p sca-ws-cli --example broker_load -- target/release idle 10000
@@ -41,14 +42,14 @@ impl Drop for Killed {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: broker_load BIN_DIR (idle N | http N REQUESTS | stdin N REQUESTS)";
+    let usage = "usage: broker_load BIN_DIR (idle N | http N REQUESTS [IN_FLIGHT] | stdin N REQUESTS [IN_FLIGHT])";
     let bin = PathBuf::from(args.first().expect(usage));
     let number = |i: usize| -> usize { args.get(i).and_then(|s| s.parse().ok()).expect(usage) };
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     match args.get(1).map(String::as_str) {
         Some("idle") => idle(&bin, number(2)),
-        Some("http") => http(&bin, number(2), number(3)),
-        Some("stdin") => stdin(&bin, number(2), number(3)),
+        Some("http") => http(&bin, number(2), number(3), in_flight(&args)),
+        Some("stdin") => stdin(&bin, number(2), number(3), in_flight(&args)),
         _ => panic!("{usage}"),
     }
 }
@@ -202,7 +203,19 @@ fn report(mode: &str, latency: &Latency, took: Duration, failures: u64) {
     );
 }
 
-fn http(bin: &Path, terminals: usize, requests: usize) {
+/// The optional IN_FLIGHT argument.
+fn in_flight(args: &[String]) -> Option<usize> {
+    args.get(4)
+        .map(|s| s.parse().expect("IN_FLIGHT is a number"))
+}
+
+/// The terminal after `i` (1-based) in the same lane of `lanes` lanes, cycling.
+fn next_in_lane(i: usize, lanes: usize, terminals: usize) -> usize {
+    (i - 1 + lanes) % terminals + 1
+}
+
+fn http(bin: &Path, terminals: usize, requests: usize, in_flight: Option<usize>) {
+    let lanes = in_flight.unwrap_or(terminals).clamp(1, terminals);
     let (_pos, url, api, _) = broker(bin, false);
     let _swarm = swarm(bin, &url, terminals);
     wait_connected(api, terminals);
@@ -212,20 +225,22 @@ fn http(bin: &Path, terminals: usize, requests: usize) {
         .unwrap();
     let latency = Arc::new(Latency::default());
     let failures = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let per_terminal = requests.div_ceil(terminals);
+    let per_lane = requests.div_ceil(lanes);
     let started = Instant::now();
     runtime.block_on(async {
         let mut tasks = Vec::new();
-        for i in 1..=terminals {
+        for lane in 1..=lanes {
             let (latency, failures) = (latency.clone(), failures.clone());
             tasks.push(tokio::spawn(async move {
                 let sock = tokio::net::TcpStream::connect(api).await.expect("connect");
                 let mut sock = tokio::io::BufReader::new(sock);
-                let request = format!(
-                    "POST /terminals/L-{i}/transactions HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{VERSION}",
-                    VERSION.len()
-                );
-                for _ in 0..per_terminal {
+                let mut i = lane;
+                for _ in 0..per_lane {
+                    let request = format!(
+                        "POST /terminals/L-{i}/transactions HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{VERSION}",
+                        VERSION.len()
+                    );
+                    i = next_in_lane(i, lanes, terminals);
                     let sent = Instant::now();
                     sock.get_mut().write_all(request.as_bytes()).await.expect("send");
                     let (status, _) = read_reply(&mut sock).await;
@@ -242,7 +257,7 @@ fn http(bin: &Path, terminals: usize, requests: usize) {
         }
     });
     report(
-        &format!("http ({terminals} terminals)"),
+        &format!("http ({terminals} terminals, {lanes} in flight)"),
         &latency,
         started.elapsed(),
         failures.load(std::sync::atomic::Ordering::Relaxed),
@@ -277,7 +292,8 @@ async fn read_reply(sock: &mut tokio::io::BufReader<tokio::net::TcpStream>) -> (
     (status, body)
 }
 
-fn stdin(bin: &Path, terminals: usize, requests: usize) {
+fn stdin(bin: &Path, terminals: usize, requests: usize, in_flight: Option<usize>) {
+    let lanes = in_flight.unwrap_or(terminals).clamp(1, terminals);
     let (mut pos, url, api, stdout) = broker(bin, true);
     let _swarm = swarm(bin, &url, terminals);
     wait_connected(api, terminals);
@@ -317,12 +333,12 @@ fn stdin(bin: &Path, terminals: usize, requests: usize) {
             .insert(id.to_owned(), Instant::now());
         writeln!(input, "{id} {VERSION}").expect("write to pos_broker");
     };
-    for i in 1..=terminals {
+    for i in 1..=lanes {
         send(&mut input, &format!("L-{i}"));
     }
     input.flush().unwrap();
-    let (mut answered, mut failures) = (terminals, 0u64);
-    let mut outstanding = terminals;
+    let (mut answered, mut failures) = (lanes, 0u64);
+    let mut outstanding = lanes;
     while outstanding > 0 {
         let (id, ok) = done_rx
             .recv_timeout(Duration::from_secs(60))
@@ -334,13 +350,20 @@ fn stdin(bin: &Path, terminals: usize, requests: usize) {
         if answered < requests {
             answered += 1;
             outstanding += 1;
-            send(&mut input, &id);
+            let i: usize = id
+                .trim_start_matches("L-")
+                .parse()
+                .expect("an id of the swarm");
+            send(
+                &mut input,
+                &format!("L-{}", next_in_lane(i, lanes, terminals)),
+            );
             input.flush().unwrap();
         }
         assert!(started.elapsed() < PHASE_LIMIT, "stdin phase too long");
     }
     report(
-        &format!("stdin ({terminals} terminals)"),
+        &format!("stdin ({terminals} terminals, {lanes} in flight)"),
         &latency,
         started.elapsed(),
         failures,

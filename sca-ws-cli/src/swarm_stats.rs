@@ -35,7 +35,7 @@ impl SwarmStats {
     pub fn summary(&self, total: usize) -> String {
         let ms = |q| {
             self.latency.quantile(q).map_or("-".to_owned(), |d| {
-                format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+                format!("{:.3} ms", d.as_secs_f64() * 1000.0)
             })
         };
         format!(

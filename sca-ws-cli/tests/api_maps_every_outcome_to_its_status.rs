@@ -124,6 +124,9 @@ fn every_outcome_has_its_status_and_says_why() {
         assert_eq!(reply.status, status, "{id} {body}: {reply:?}");
         assert!(reply.body.contains(why), "{id}: {:?}", reply.body);
     }
+    // An id that is not UTF-8 once decoded is refused by the router, not a panic.
+    let odd = post(addr, "%FF%FE", START, &[]);
+    assert_eq!(odd.status, 400, "{odd:?}");
     let huge = format!("<TRANSACTION>{}</TRANSACTION>", "x".repeat(api::BODY_LIMIT));
     assert_eq!(post(addr, "ok", &huge, &[]).status, 413);
 }

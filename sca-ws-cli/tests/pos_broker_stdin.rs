@@ -36,6 +36,9 @@ fn bad_bytes_get_an_error_line_and_the_next_line_works() {
     lines.expect("pos", "connected 5");
     let stdin = pos.stdin.as_mut().unwrap();
     stdin.write_all(b"5 \xff\xfe\x00 <TRANSACTION>\n").unwrap();
+    // A line far past the 256 KiB limit is skipped whole, not buffered.
+    stdin.write_all(&vec![b'x'; 1024 * 1024]).unwrap();
+    stdin.write_all(b"\n").unwrap();
     stdin
         .write_all(b"5 <TRANSACTION><FUNCTION_TYPE>\n")
         .unwrap();
@@ -49,6 +52,8 @@ fn bad_bytes_get_an_error_line_and_the_next_line_works() {
         lines.expect("pos", "error -"),
         "error - the line is not UTF-8 text"
     );
+    let long = lines.expect("pos", "error -");
+    assert!(long.contains("longer than 262144 bytes"), "{long}");
     assert!(
         lines
             .expect("pos", "error 5")

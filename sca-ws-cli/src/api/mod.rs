@@ -1,5 +1,5 @@
 //! The POS-facing HTTP API of `pos_broker`: one route per file, all over a
-//! [`Brokerage`](crate::brokerage::Brokerage), behind the optional bearer token.
+//! [`Brokerage`], behind the optional bearer token.
 //!
 //! | route | answer |
 //! |---|---|

@@ -27,6 +27,7 @@ use sca_ws_cli::swarm_stats::SwarmStats;
 use sca_ws_cli::terminal_args::{self, TerminalArgs, USAGE, pinpad_ids};
 use sca_ws_cli::{nofile, shutdown};
 use sca_ws_tokio::terminal::{Client, ClientConfig, ClientIdentity, Event, Handle};
+use tokio::sync::broadcast;
 
 /// How often the summary line is printed.
 const SUMMARY_EVERY: Duration = Duration::from_secs(10);
@@ -131,23 +132,31 @@ async fn run(args: TerminalArgs, base: ClientConfig) {
     let pairing = Arc::new(args.pairing.clone());
     let ticker = tokio::spawn(summaries(stats.clone(), total));
     let mut started = 0;
+    let mut logger = None;
     for (index, id) in ids.into_iter().enumerate() {
         let mut config = base.clone();
         config.terminal.pinpad_id = Some(id.clone());
         config.seed = seed.wrapping_add(index as u64);
         let handler = SimHandler::new(&id, args.capture_delay, stats.clone(), single)
             .with_pairing(pairing.clone());
-        let (handle, task) = Client::spawn(config, handler);
-        tasks.push(task);
+        let client = Client::new(config, handler);
+        let handle = client.handle();
+        if single {
+            // Subscribed before the client runs, so its first status line is not missed.
+            logger = Some(tokio::spawn(log_events(handle.subscribe(), stats.clone())));
+        }
+        tasks.push(tokio::spawn(client.run()));
         handles.push(handle);
         started += 1;
         if started % DIAL_BATCH == 0 {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-    let watcher = tokio::spawn(watch_links(handles.clone(), stats.clone(), single));
+    let watcher = (!single).then(|| tokio::spawn(count_links(handles.clone(), stats.clone())));
 
     let signal = shutdown::signalled().await;
+    // The figures as they stood when asked to stop, before the links close.
+    let last = summary_now(&handles, &stats);
     eprintln!("sca_terminal: {signal}: closing {total} link(s)");
     for handle in &handles {
         handle.close();
@@ -161,8 +170,10 @@ async fn run(args: TerminalArgs, base: ClientConfig) {
         eprintln!("sca_terminal: some links did not close within {CLOSE_GRACE:?}");
     }
     ticker.abort();
-    watcher.abort();
-    say(&summary_now(&handles, &stats));
+    for task in watcher.into_iter().chain(logger) {
+        task.abort();
+    }
+    say(&last);
 }
 
 /// The summary with the connected count read from the handles.
@@ -172,45 +183,40 @@ fn summary_now(handles: &[Handle], stats: &SwarmStats) -> String {
     stats.summary(handles.len())
 }
 
-/// Keeps the connected count (and, for a single terminal, the status and screen lines).
-async fn watch_links(handles: Vec<Handle>, stats: Arc<SwarmStats>, single: bool) {
-    if single {
-        if let Some(handle) = handles.first() {
-            let mut events = handle.subscribe();
-            // The first status may have come before the subscription.
-            if handle.is_connected() {
-                stats.set_connected(1);
+/// A single terminal's status and screen lines on stderr, and its connected count.
+async fn log_events(mut events: broadcast::Receiver<Event>, stats: Arc<SwarmStats>) {
+    loop {
+        match events.recv().await {
+            Ok(Event::Status(status)) => {
+                let state = if status.connected {
+                    "connected"
+                } else {
+                    "disconnected"
+                };
+                stats.set_connected(u64::from(status.connected));
+                eprintln!("status: {state} (icon {})", status.icon_path);
             }
-            loop {
-                match events.recv().await {
-                    Ok(Event::Status(status)) => {
-                        let state = if status.connected {
-                            "connected"
-                        } else {
-                            "disconnected"
-                        };
-                        stats.set_connected(u64::from(status.connected));
-                        eprintln!("status: {state} (icon {})", status.icon_path);
-                    }
-                    Ok(Event::Screen(message)) => eprintln!("screen: {message}"),
-                    Ok(Event::AuthNotRestored(why)) => {
-                        eprintln!("key store: {why}");
-                        std::process::exit(1);
-                    }
-                    Ok(Event::AuthNotSaved(why)) => {
-                        // Answering with an unsaved key could accept a COUNTER twice later.
-                        eprintln!("key store: {why}; stopping before answering");
-                        std::process::exit(1);
-                    }
-                    Ok(Event::Stopped) | Err(tokio::sync::broadcast::error::RecvError::Closed) => {
-                        return;
-                    }
-                    Ok(_) | Err(_) => {}
-                }
+            Ok(Event::Screen(message)) => eprintln!("screen: {message}"),
+            Ok(Event::AuthNotRestored(why)) => {
+                eprintln!("key store: {why}");
+                std::process::exit(1);
+            }
+            Ok(Event::AuthNotSaved(why)) => {
+                // Answering with an unsaved key could accept a COUNTER twice later.
+                eprintln!("key store: {why}; stopping before answering");
+                std::process::exit(1);
+            }
+            Ok(Event::Stopped) | Err(broadcast::error::RecvError::Closed) => return,
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                eprintln!("sca_terminal: {missed} status lines lost");
             }
         }
-        return;
     }
+}
+
+/// Keeps the swarm's connected count, read from the handles once a second.
+async fn count_links(handles: Vec<Handle>, stats: Arc<SwarmStats>) {
     loop {
         let connected = handles.iter().filter(|h| h.is_connected()).count();
         stats.set_connected(connected as u64);

@@ -18,7 +18,9 @@ pub struct ServerConfig {
     /// certificate every upgrade is refused. Default `false`.
     pub bind_pinpad_id_to_certificate: bool,
     /// Outbound bytes a link may hold for a slow reader; at this mark the link stops reading
-    /// from the terminal (and taking requests) until its queue drains. Default 64 KiB.
+    /// from the terminal (and taking requests) until its queue drains. Default 64 KiB. This
+    /// is the mark that applies: the task drains the core's own queue at once, so
+    /// `core.ws.max_outbound_bytes` never fills.
     pub outbound_high_water: usize,
     /// A write that makes no progress for this long cuts the link: the peer stopped reading.
     /// Default 10 s.

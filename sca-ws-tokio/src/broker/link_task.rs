@@ -76,7 +76,7 @@ struct Task {
     cert_names: Option<Vec<String>>,
     pinpad_id: Option<String>,
     /// Moved into the link's [`LinkEntry`] when the upgrade is accepted.
-    submits: Option<mpsc::Sender<Submit>>,
+    submits: Option<mpsc::Sender<Box<Submit>>>,
     stats: Arc<LinkStats>,
     pending: HashMap<broker::RequestId, (Reply, Pairing)>,
     registered: bool,
@@ -386,7 +386,7 @@ pub(crate) async fn run<S>(
                 );
             },
             submit = submit_rx.recv(), if can_submit => if let Some(submit) = submit {
-                task.submit(&mut link, submit);
+                task.submit(&mut link, *submit);
             },
             changed = control.changed() => if changed.is_err() {
                 // The server is gone entirely: nothing can reach this link any more.

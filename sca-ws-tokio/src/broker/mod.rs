@@ -30,3 +30,16 @@ pub use error::SubmitError;
 pub use event::{Event, TerminalInfo};
 pub use server::Server;
 pub use shared::Handle;
+
+#[cfg(test)]
+mod tests {
+    /// The handle crosses tasks and threads, the server moves into a spawned task.
+    #[test]
+    fn handle_is_clone_send_sync_and_server_is_send() {
+        fn clone_send_sync<T: Clone + Send + Sync + 'static>() {}
+        fn send<T: Send + 'static>() {}
+        clone_send_sync::<super::Handle>();
+        send::<super::Server>();
+        clone_send_sync::<super::Event>();
+    }
+}

@@ -41,7 +41,8 @@ pub(crate) enum Pairing {
     Unregister(Option<String>),
 }
 
-/// A request on its way to a link task.
+/// A request on its way to a link task. Sent boxed: a tokio channel allocates its slots in
+/// blocks up front, so a small message keeps an idle link's channel small.
 pub(crate) struct Submit {
     pub(crate) transaction: Transaction,
     pub(crate) pairing: Pairing,
@@ -61,7 +62,7 @@ pub(crate) struct LinkEntry {
     pub(crate) pinpad_id: String,
     pub(crate) remote_addr: SocketAddr,
     pub(crate) connected_since: SystemTime,
-    pub(crate) submits: mpsc::Sender<Submit>,
+    pub(crate) submits: mpsc::Sender<Box<Submit>>,
     pub(crate) stats: Arc<LinkStats>,
 }
 
@@ -277,12 +278,12 @@ impl Handle {
                 .link(pinpad_id)
                 .and_then(|serial| state.links.get(serial))
                 .ok_or(SubmitError::NotConnected)?;
-            let submit = Submit {
+            let submit = Box::new(Submit {
                 transaction,
                 pairing,
                 deadline: clock::now() + timeout,
                 reply,
-            };
+            });
             entry.submits.try_send(submit).map_err(|e| match e {
                 mpsc::error::TrySendError::Full(_) => SubmitError::QueueFull,
                 mpsc::error::TrySendError::Closed(_) => SubmitError::NotConnected,

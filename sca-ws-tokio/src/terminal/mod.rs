@@ -19,3 +19,14 @@ mod handler;
 pub use client::{Client, Event, Handle, NotifyError};
 pub use config::{ClientConfig, ClientIdentity};
 pub use handler::{Handler, PairingAnswer, PairingRequest, Request};
+
+#[cfg(test)]
+mod tests {
+    /// The handle crosses tasks and threads.
+    #[test]
+    fn handle_is_clone_send_sync() {
+        fn clone_send_sync<T: Clone + Send + Sync + 'static>() {}
+        clone_send_sync::<super::Handle>();
+        clone_send_sync::<super::Event>();
+    }
+}

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::{self, Read};
 use std::sync::Mutex;
 
-use sca_ws::broker::{self, CounterBook, PosKey};
+use sca_ws::broker::{self, CounterBook, PosKey, Registration};
 use sca_ws::terminal::{AuthState, PairingSecret, RequestId};
 use sca_ws::xml::{Response, Transaction};
 
@@ -77,6 +77,8 @@ pub struct PosPairing {
     key: PosKey,
     store: Option<KeyFile>,
     books: Mutex<HashMap<String, CounterBook>>,
+    /// The last registration per pinpad id (the demo signs a replay with it).
+    registrations: Mutex<HashMap<String, Registration>>,
 }
 
 impl PosPairing {
@@ -113,6 +115,7 @@ impl PosPairing {
             key,
             store,
             books: Mutex::new(books),
+            registrations: Mutex::new(HashMap::new()),
         })
     }
 
@@ -142,9 +145,15 @@ impl PosPairing {
         Ok((self.key.register_request(&code), code))
     }
 
-    /// Reads a REGISTER answer into `book`; the new label.
+    /// The last registration made with `pinpad` in this run.
+    pub fn registration(&self, pinpad: &str) -> Option<Registration> {
+        self.registrations.lock().ok()?.get(pinpad).cloned()
+    }
+
+    /// Reads `pinpad`'s REGISTER answer into `book`; the new label.
     pub fn registered(
         &self,
+        pinpad: &str,
         response: &Response,
         book: &mut CounterBook,
     ) -> Result<String, String> {
@@ -154,7 +163,11 @@ impl PosPairing {
             .read_register_answer(response, seed)
             .map_err(|e| e.to_string())?;
         registration.install(book).map_err(|e| e.to_string())?;
-        Ok(registration.label)
+        let label = registration.label.clone();
+        if let Ok(mut all) = self.registrations.lock() {
+            all.insert(pinpad.to_owned(), registration);
+        }
+        Ok(label)
     }
 }
 

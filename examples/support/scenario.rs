@@ -14,10 +14,13 @@ use sca_ws::{
 };
 
 use super::engine::Engine;
+use super::pairing::{PosPairing, TerminalPairing};
 use super::std_broker::{Broker, Command, Note};
 use super::{now, std_terminal};
 
 const PINPAD: &str = "demo-1";
+/// The second terminal, in MAC mode: it must be paired before it takes requests.
+const PAIRED: &str = "demo-2";
 /// Longest wait for any one step.
 const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -30,8 +33,14 @@ enum Line {
 /// Runs the whole scenario, writing the transcript to `print`; `Err` names the step that
 /// did not behave.
 pub fn run(print: &mut dyn FnMut(&str)) -> Result<(), String> {
-    let (broker, notes) = Broker::listen("127.0.0.1:0", BrokerConfig::default())
-        .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+    let pairing = Arc::new(PosPairing::open(None, None)?);
+    let listening = Broker::listen_paired(
+        "127.0.0.1:0",
+        BrokerConfig::default(),
+        None,
+        Some(pairing.clone()),
+    );
+    let (broker, notes) = listening.map_err(|e| format!("cannot listen on loopback: {e}"))?;
     let port = broker.local_addr().port();
     print(&format!("broker listening on ws://127.0.0.1:{port}/"));
     let (lines_tx, lines) = mpsc::channel();
@@ -46,7 +55,31 @@ pub fn run(print: &mut dyn FnMut(&str)) -> Result<(), String> {
             });
         })
     };
+    let paired_terminal = {
+        let (stop, tx) = (stop.clone(), lines_tx.clone());
+        let config = TerminalConfig {
+            pinpad_id: Some(PAIRED.into()),
+            skip_pos_auth: false,
+            ..terminal_config(port)
+        };
+        std::thread::spawn(move || {
+            let engine = Engine::new(Duration::from_secs(3), PAIRED);
+            let send = move |line: String| {
+                let _ = tx.send(Line::Terminal(format!("[{PAIRED}] {line}")));
+            };
+            std_terminal::run_paired(
+                config,
+                None,
+                engine,
+                8,
+                &stop,
+                send,
+                TerminalPairing::default(),
+            );
+        })
+    };
     let mut script = Script {
+        pairing,
         broker,
         lines,
         notes: VecDeque::new(),
@@ -57,6 +90,7 @@ pub fn run(print: &mut dyn FnMut(&str)) -> Result<(), String> {
     let result = script.play(notes, &lines_tx);
     stop.store(true, Ordering::Relaxed);
     let _ = terminal.join();
+    let _ = paired_terminal.join();
     result
 }
 
@@ -79,6 +113,7 @@ fn terminal_config(port: u16) -> TerminalConfig {
 }
 
 struct Script<'a> {
+    pairing: Arc<PosPairing>,
     broker: Broker,
     lines: Receiver<Line>,
     /// POS notes received and not yet consumed by a step.
@@ -174,7 +209,60 @@ impl Script<'_> {
             reason.starts_with("closed 1000"),
             "the close handshake completes with 1000",
         )?;
+        self.paired_segment()?;
         (self.print)("all steps behaved as expected");
+        Ok(())
+    }
+
+    /// A second terminal in MAC mode: REGISTER, a signed request, a replayed COUNTER refused.
+    fn paired_segment(&mut self) -> Result<(), String> {
+        self.step("9. a terminal in MAC mode is paired (SECURITY REGISTER)");
+        self.note(
+            |n| matches!(n, Note::Connected { pinpad } if pinpad == PAIRED),
+            "the broker accepts the MAC-mode terminal",
+        )?;
+        (self.print)("pos  -> register");
+        self.broker.send(PAIRED, Command::Register)?;
+        self.terminal_says("screen: Enter pairing code")?;
+        let registered = self.note(
+            |n| matches!(n, Note::Registered { pinpad, .. } if pinpad == PAIRED),
+            "the REGISTER answer",
+        )?;
+        let Note::Registered { label, .. } = registered else {
+            unreachable!()
+        };
+
+        self.step("10. a signed SESSION START");
+        let start = "<TRANSACTION><FUNCTION_TYPE>SESSION</FUNCTION_TYPE><COMMAND>START</COMMAND></TRANSACTION>";
+        let tx = Transaction::decode(start.as_bytes()).map_err(|e| e.to_string())?;
+        (self.print)(&format!(
+            "pos  -> {start} (the link adds MAC_LABEL {label}, COUNTER, MAC)"
+        ));
+        self.broker.send(PAIRED, Command::Submit(tx))?;
+        let started = self.answer("SESSION START")?;
+        check(started.is_success(), "the signed START is accepted")?;
+        let counter = started.counter.map(|c| c.get());
+        check(counter == Some(1), "the first COUNTER after REGISTER is 1")?;
+
+        self.step("11. the same COUNTER again (a replay) is refused");
+        let key = self
+            .pairing
+            .registration(PAIRED)
+            .ok_or("no registration kept")?;
+        let mac = sca_ws::mac::compute_mac(key.key(), 1);
+        let replay = format!(
+            "<TRANSACTION><FUNCTION_TYPE>SESSION</FUNCTION_TYPE><COMMAND>FINISH</COMMAND>\
+             <MAC_LABEL>{label}</MAC_LABEL><COUNTER>1</COUNTER><MAC>{mac}</MAC></TRANSACTION>"
+        );
+        let tx = Transaction::decode(replay.as_bytes()).map_err(|e| e.to_string())?;
+        (self.print)("pos  -> SESSION FINISH with COUNTER 1 and its valid MAC, sent as is");
+        self.broker.send(PAIRED, Command::SubmitAsIs(tx))?;
+        let refused = self.answer("SESSION FINISH")?;
+        check(!refused.is_success(), "the replayed COUNTER is refused")?;
+        check(
+            refused.response_text.as_deref() == Some("COUNTER not higher than the last one"),
+            "the refusal says the COUNTER is stale",
+        )?;
         Ok(())
     }
 

@@ -47,6 +47,9 @@ pub enum Command {
     Unregister,
     /// Ask the terminal to verify a signed request (SECURITY TEST_MAC).
     TestMac,
+    /// Send a request with COUNTER, MAC and MAC_LABEL exactly as given (the book set aside
+    /// for it): how the demo replays an old COUNTER.
+    SubmitAsIs(Transaction),
 }
 
 /// What the application learns, one line of `pos_broker`'s output each.
@@ -429,7 +432,7 @@ impl LinkThread {
         let pinpad = self.pinpad.clone();
         let note = match request.split_once(" label ") {
             _ if request == "SECURITY REGISTER" => {
-                match pairing.registered(response, link.counters_mut()) {
+                match pairing.registered(&pinpad, response, link.counters_mut()) {
                     Ok(label) => Some(Note::Registered {
                         pinpad: pinpad.clone(),
                         label,
@@ -497,6 +500,13 @@ impl LinkThread {
         };
         let result = match command {
             Command::Register | Command::Unregister | Command::TestMac => Ok(()),
+            Command::SubmitAsIs(tx) => {
+                let name = format!("{} {}", tx.function_type, tx.command);
+                let book = link.take_counters();
+                let submitted = link.submit(now(), tx);
+                link.set_counters(book);
+                submitted.map(|id| drop(self.names.insert(id, name)))
+            }
             Command::Submit(tx) => {
                 let name = format!("{} {}", tx.function_type, tx.command);
                 link.submit(now(), tx)

@@ -2,7 +2,8 @@
 //!
 //! Invariants: no panic; `poll_output` always ends; every submitted request ends exactly once
 //! (answered or failed) by the time the link has ended; `Closed` comes at most once; the
-//! requests tracked never exceed the configured bounds.
+//! requests tracked never exceed the configured bounds; `close_replaced` ends every request
+//! at once, each as `Replaced`.
 //!
 //! SECURITY traffic with keys installed: TEST_MAC / UNREGISTER / UNREGISTERALL / REGISTER
 //! submissions (signed by the link once `Keys` installed a label), every answer read as a
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use base64::Engine as _;
-use sca_ws::{broker::{self, Config as BrokerConfig, CounterBook, Event as BrokerEvent, Link, Output as BrokerOutput, PosKey, SubmitOptions, WhenBusy}, xml::{Response, Transaction}};
+use sca_ws::{broker::{self, Config as BrokerConfig, CounterBook, Event as BrokerEvent, Link, Output as BrokerOutput, PosKey, RequestFailure, SubmitOptions, WhenBusy}, xml::{Response, Transaction}};
 
 /// One POS key for the whole run (generation is slow).
 fn pos_key() -> &'static PosKey {
@@ -53,9 +54,11 @@ enum Op {
     Frame { mask: [u8; 4], text: String },
     Accept(bool),
     Reject(u16),
-    Submit { which: u8, refuse: bool, deadline_ms: Option<u16> },
+    Submit { which: u8, refuse: bool, deadline_ms: Option<u16>, lack_echo: bool },
     Wait(u16),
     Close(u16),
+    /// A newer link took this one's pinpad id (`broker::Registry`).
+    CloseReplaced,
     Eof,
     Keys(u32),
     Security { which: u8 },
@@ -92,6 +95,8 @@ struct State {
     open: HashSet<u64>,
     ended: HashSet<u64>,
     closed: usize,
+    /// Whether the last `Failed` since the last check was `Replaced` (`None`: none came).
+    last_failure_replaced: Option<bool>,
 }
 
 fn drain(link: &mut Link, st: &mut State) {
@@ -105,9 +110,11 @@ fn drain(link: &mut Link, st: &mut State) {
                     let _ = registration.install(link.counters_mut());
                 }
             }
-            Some(BrokerOutput::Event(BrokerEvent::Failed { id, .. })) => {
+            Some(BrokerOutput::Event(BrokerEvent::Failed { id, failure })) => {
                 assert!(st.open.remove(&id.get()), "request {id} ended twice or never existed");
                 st.ended.insert(id.get());
+                let replaced = matches!(failure, RequestFailure::Replaced { .. });
+                st.last_failure_replaced = Some(st.last_failure_replaced.unwrap_or(true) && replaced);
             }
             Some(BrokerOutput::Event(BrokerEvent::Closed(_))) => st.closed += 1,
             Some(_) => {}
@@ -122,7 +129,7 @@ fuzz_target!(|input: Input| {
     let t0 = Instant::now();
     let mut now = t0;
     let mut link = Link::new(Arc::new(config), now, 1);
-    let mut st = State { open: HashSet::new(), ended: HashSet::new(), closed: 0 };
+    let mut st = State { open: HashSet::new(), ended: HashSet::new(), closed: 0, last_failure_replaced: None };
     if input.send_seed_request {
         link.handle_input(now, SEED_REQUEST);
     }
@@ -136,13 +143,13 @@ fuzz_target!(|input: Input| {
             Op::Reject(status) => {
                 let _ = link.reject(now, status, "no");
             }
-            Op::Submit { which, refuse, deadline_ms } => {
+            Op::Submit { which, refuse, deadline_ms, lack_echo } => {
                 let xml = REQUESTS[usize::from(which) % REQUESTS.len()];
                 let Ok(tx) = Transaction::decode(xml.as_bytes()) else { continue };
                 let options = SubmitOptions {
                     deadline: deadline_ms.map(|ms| now + Duration::from_millis(u64::from(ms))),
                     when_busy: if refuse { WhenBusy::Refuse } else { WhenBusy::Queue },
-                    ..SubmitOptions::default()
+                    answer_may_lack_echo: lack_echo,
                 };
                 if let Ok(id) = link.submit_with(now, tx, options) {
                     assert!(st.open.insert(id.get()) && !st.ended.contains(&id.get()));
@@ -154,6 +161,16 @@ fuzz_target!(|input: Input| {
             }
             Op::Close(code) => {
                 let _ = link.close(now, sca_ws::CloseCode(code), "bye");
+            }
+            Op::CloseReplaced => {
+                let had_requests = !st.open.is_empty();
+                if link.close_replaced(now).is_ok() {
+                    // Every request ends at once, and as replaced.
+                    drain(&mut link, &mut st);
+                    assert!(st.open.is_empty(), "a replaced link kept requests: {:?}", st.open);
+                    let expected = had_requests.then_some(true);
+                    assert_eq!(st.last_failure_replaced, expected, "failed other than as replaced");
+                }
             }
             Op::Eof => link.handle_eof(now),
             Op::Security { which } => {
@@ -186,6 +203,7 @@ fuzz_target!(|input: Input| {
             }
         }
         drain(&mut link, &mut st);
+        st.last_failure_replaced = None;
         assert!(link.pending_requests() <= bound);
         assert_eq!(link.pending_requests(), st.open.len());
         assert!(st.closed <= 1);

@@ -11,6 +11,9 @@ use crate::brokerage::{
 };
 use crate::pos_pairing::PosPairing;
 
+/// Events taken at most before one save of the books.
+const DRAIN_BEFORE_SAVE: usize = 4096;
+
 /// A running `sca_ws_tokio` broker, with its events translated on a task of their own.
 pub struct TokioBroker {
     handle: Handle,
@@ -58,6 +61,17 @@ impl TokioBroker {
                     }
                     Ok(_) => continue,
                     Err(broadcast::error::RecvError::Closed) => return,
+                }
+                // One save covers every change already announced: drain them first (bounded,
+                // so a steady stream of events cannot postpone the save forever).
+                for _ in 0..DRAIN_BEFORE_SAVE {
+                    use broadcast::error::TryRecvError;
+                    if matches!(
+                        source.try_recv(),
+                        Err(TryRecvError::Empty | TryRecvError::Closed)
+                    ) {
+                        break;
+                    }
                 }
                 if let Err(e) = save(&handle, &saver).await {
                     eprintln!("pos_broker: key store: {e}");

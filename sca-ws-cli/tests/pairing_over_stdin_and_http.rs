@@ -2,7 +2,7 @@
 //! `POST /terminals/{id}/register` pair with an `sca_terminal` that checks MACs; signed
 //! requests and TEST_MAC are answered; both key stores are mode 0600 and survive restarts of
 //! either side; a wrong code pairs nothing; a terminal that cannot save stops before it
-//! answers.
+//! answers; damaged key files stop either binary at start.
 
 mod support;
 
@@ -161,5 +161,41 @@ fn a_terminal_that_cannot_save_stops_before_it_answers() {
         "no answer reached the POS"
     );
     assert!(!lines.arrives("pos", "registered S", Duration::from_millis(200)));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn damaged_key_files_stop_the_broker_at_start_and_say_which() {
+    let dir = scratch_dir("damaged");
+    let (pem, store) = (dir.join("pos.pem"), dir.join("pos.keys"));
+    std::fs::write(
+        &pem,
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    )
+    .expect("write");
+    std::fs::write(&store, "pinpad 41\nnot a book\n").expect("write");
+    for (flag, file) in [("--pos-key", &pem), ("--key-store", &store)] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pos_broker"))
+            .args(["--listen", "127.0.0.1:0", flag, file.to_str().unwrap()])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run pos_broker");
+        assert!(
+            !out.status.success(),
+            "{flag} with a damaged file must not serve"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(file.to_str().unwrap()), "{flag}: {err}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sca_terminal"))
+        .args(["--url", "ws://127.0.0.1:1/", "--pinpad-id", "D"])
+        .args(["--key-store", store.to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run sca_terminal");
+    assert!(
+        !out.status.success(),
+        "a damaged terminal key store must not be ignored"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use sca_ws::broker::{
-    self, CloseReason, CounterBook, Event as CoreEvent, Link, Output, RequestFailure, SubmitOptions,
+    self, CloseReason, Event as CoreEvent, Link, Output, RequestFailure, SubmitOptions,
 };
 use sca_ws::{CloseCode, Response, TransportFailure};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::error::SubmitError;
 use super::event::Event;
+use super::link_books::{keep_book, paired};
 use super::shared::{Control, LinkEntry, LinkStats, Pairing, Shared, Submit};
 use crate::clock::{now, sleep_until_opt};
 use crate::outbound::{Outbound, Progress, write_or_flush};
@@ -215,60 +216,6 @@ impl Task {
     }
 }
 
-impl Task {
-    /// Writes the link's book back to the shared books when it changed and this link is
-    /// still the id's current one (a replaced link must not overwrite its successor's).
-    fn keep_book(&mut self, link: &Link) {
-        let book = link.counters();
-        if book.is_empty() && self.book_text.is_none() {
-            return;
-        }
-        let Some(id) = self.pinpad_id.clone() else {
-            return;
-        };
-        let text = book.encode();
-        if self.book_text.as_deref() == Some(text.as_str()) {
-            return;
-        }
-        {
-            let mut state = self.shared.state();
-            if state.registry.link(&id) != Some(&self.serial) {
-                return;
-            }
-            if book.is_empty() {
-                state.books.remove(&id);
-            } else {
-                state.books.insert(id.clone(), book.clone());
-            }
-        }
-        self.book_text = (!book.is_empty()).then_some(text);
-        self.shared.emit(Event::BookChanged { pinpad_id: id });
-    }
-}
-
-/// What a pairing request's answer changes in the link's book, and what its caller gets.
-fn paired(link: &mut Link, pairing: Pairing, response: Response) -> Result<Response, SubmitError> {
-    match pairing {
-        Pairing::None => {}
-        Pairing::Register(key, seed) => {
-            let registration = key
-                .read_register_answer(&response, seed)
-                .map_err(SubmitError::Pairing)?;
-            registration
-                .install(link.counters_mut())
-                .map_err(SubmitError::Pairing)?;
-        }
-        Pairing::Unregister(Some(label)) if response.is_success() => {
-            link.counters_mut().remove(&label);
-        }
-        Pairing::Unregister(None) if response.is_success() => {
-            link.set_counters(CounterBook::new());
-        }
-        Pairing::Unregister(_) => {}
-    }
-    Ok(response)
-}
-
 /// Serves one transport until the link ends. `control` carries replace / shutdown orders.
 pub(crate) async fn run<S>(
     shared: Arc<Shared>,
@@ -332,7 +279,9 @@ pub(crate) async fn run<S>(
                 _ => {}
             }
         }
-        task.keep_book(&link);
+        if let Some(id) = &task.pinpad_id {
+            keep_book(&shared, serial, id, &mut task.book_text, &link);
+        }
         task.stats.queued.store(out.queued(), Ordering::Relaxed);
         task.stats.peak.store(out.peak(), Ordering::Relaxed);
         if cut {

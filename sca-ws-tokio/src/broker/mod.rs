@@ -20,6 +20,7 @@ mod books;
 mod config;
 mod error;
 mod event;
+mod link_books;
 mod link_task;
 mod server;
 mod shared;

@@ -7,11 +7,13 @@ use std::time::Duration;
 
 use crate::api::auth::ApiToken;
 use crate::api::exposure::{self, INSECURE_FLAG};
+use crate::key_store::KeyFile;
 
 /// The usage line printed with every argument error.
 pub const USAGE: &str = "usage: pos_broker --listen ADDR:PORT \
 [--tls-cert FILE --tls-key FILE [--client-ca FILE [--pinpad-id-from-cert]]] \
 [--http ADDR:PORT [--api-token TOKEN] [--api-insecure-public]] \
+[--pos-key FILE] [--key-store FILE] \
 [--request-timeout SECS] [--queue N] [--shutdown-grace SECS]";
 
 /// PEM files for wss.
@@ -45,6 +47,11 @@ pub struct BrokerArgs {
     pub queue: usize,
     /// `--shutdown-grace`: how long links get to close on SIGTERM / ctrl-c (default 5 s).
     pub shutdown_grace: Duration,
+    /// `--pos-key`: the POS's RSA-2048 key (PEM; made and saved when absent; without it a
+    /// key lives in memory only).
+    pub pos_key: Option<KeyFile>,
+    /// `--key-store`: every terminal's labels, keys and counters across restarts.
+    pub key_store: Option<KeyFile>,
 }
 
 /// Parses the arguments after the program name; `Err` says what is wrong.
@@ -55,6 +62,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<BrokerArgs, Strin
     let mut request_timeout = Duration::from_secs(300);
     let mut shutdown_grace = Duration::from_secs(5);
     let mut queue = 8;
+    let (mut pos_key, mut key_store) = (None, None);
     let number = |flag: &str, value: Option<String>| -> Result<u64, String> {
         let value = value.ok_or(format!("{flag} needs a number"))?;
         value
@@ -99,6 +107,14 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<BrokerArgs, Strin
             "--shutdown-grace" => {
                 shutdown_grace = Duration::from_secs(number("--shutdown-grace", args.next())?);
             }
+            "--pos-key" => {
+                pos_key = Some(KeyFile::new(
+                    args.next().ok_or("--pos-key needs a PEM file")?,
+                ));
+            }
+            "--key-store" => {
+                key_store = Some(KeyFile::new(args.next().ok_or("--key-store needs a file")?));
+            }
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -135,6 +151,8 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<BrokerArgs, Strin
         request_timeout,
         queue,
         shutdown_grace,
+        pos_key,
+        key_store,
     })
 }
 

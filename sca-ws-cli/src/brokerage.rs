@@ -25,6 +25,8 @@ pub enum Refusal {
     Replaced,
     /// The broker refused the document (the reason says why).
     Invalid(String),
+    /// A pairing command failed: the terminal refused, or the broker keeps no pairing state.
+    Pairing(String),
 }
 
 impl fmt::Display for Refusal {
@@ -36,6 +38,7 @@ impl fmt::Display for Refusal {
             Self::LinkLost => f.write_str("the link was lost before the answer"),
             Self::Replaced => f.write_str("a newer link with this id replaced the link"),
             Self::Invalid(why) => write!(f, "refused: {why}"),
+            Self::Pairing(why) => write!(f, "pairing failed: {why}"),
         }
     }
 }
@@ -90,6 +93,30 @@ impl LinkEvent {
     }
 }
 
+/// A SECURITY command of the pairing (stdin `ID register` / `unregister` / `testmac`, or
+/// `POST /terminals/{id}/register` ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PairingCommand {
+    /// SECURITY REGISTER; the cashier types `entry_code` on the terminal.
+    Register {
+        /// The code shown to the cashier.
+        entry_code: String,
+    },
+    /// SECURITY UNREGISTER of the terminal's default label.
+    Unregister,
+    /// SECURITY TEST_MAC signed with the default label.
+    TestMac,
+}
+
+/// What a pairing command achieved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PairingOutcome {
+    /// REGISTER: the new label; requests to the terminal are signed with it from now on.
+    Registered(String),
+    /// UNREGISTER / TEST_MAC: the terminal's answer.
+    Answered(Response),
+}
+
 /// Bytes the broker moved on all its links since it started.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ByteCounts {
@@ -116,5 +143,16 @@ pub trait Brokerage: Send + Sync + 'static {
     /// In a cluster, whether this node's NATS connection is up; `None` on a single node.
     fn nats_connected(&self) -> Option<bool> {
         None
+    }
+
+    /// Carries out a pairing command with terminal `pinpad_id`. Default: refused, for a
+    /// broker that keeps no pairing state.
+    fn pairing(
+        &self,
+        pinpad_id: &str,
+        command: PairingCommand,
+    ) -> impl Future<Output = Result<PairingOutcome, Refusal>> + Send {
+        let _ = (pinpad_id, command);
+        async { Err(Refusal::Pairing("this broker does not pair".into())) }
     }
 }

@@ -10,8 +10,11 @@ use sca_ws_tokio::broker::{Handle, SubmitError};
 use sca_ws_tokio::cluster::{Cluster, ClusterConfig, ClusterEvent, NodeEvent};
 use tokio::sync::broadcast;
 
-use crate::brokerage::{Brokerage, ByteCounts, LinkEvent, Refusal, TerminalView};
+use crate::brokerage::{
+    Brokerage, ByteCounts, LinkEvent, PairingCommand, PairingOutcome, Refusal, TerminalView,
+};
 use crate::cluster_args::ClusterArgs;
+use crate::pos_pairing::PosPairing;
 use crate::tokio_broker::TokioBroker;
 
 /// How often the other nodes' terminals are gathered for `GET /terminals` (the list is
@@ -66,6 +69,15 @@ impl NodeBroker {
                 remote,
             }),
         })
+    }
+
+    /// Pairs through `pairing`'s POS key and saves the counter books it keeps (see
+    /// [`TokioBroker::with_pairing`]). Pairing reaches the terminals of this node only: the
+    /// books live where the link is, so a terminal that moves to another node must be paired
+    /// there again (docs/cluster.md).
+    pub fn with_pairing(mut self, pairing: Arc<PosPairing>) -> Self {
+        self.local = self.local.with_pairing(pairing);
+        self
     }
 
     /// The local broker's handle (for shutdown).
@@ -210,5 +222,13 @@ impl Brokerage for NodeBroker {
 
     fn nats_connected(&self) -> Option<bool> {
         self.member.as_ref().map(|m| m.cluster.nats_connected())
+    }
+
+    async fn pairing(
+        &self,
+        pinpad_id: &str,
+        command: PairingCommand,
+    ) -> Result<PairingOutcome, Refusal> {
+        self.local.pairing(pinpad_id, command).await
     }
 }

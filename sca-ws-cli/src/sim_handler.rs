@@ -6,11 +6,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sca_ws::Response;
-use sca_ws::terminal::{Channel, RequestId};
-use sca_ws_tokio::terminal::{Handler, Request};
+use sca_ws::terminal::{AuthState, Channel, RequestId};
+use sca_ws_tokio::terminal::{Handler, PairingAnswer, PairingRequest, Request};
 use tokio::sync::Notify;
 
 use crate::engine::{Answer, Engine};
+use crate::sim_pairing::SimPairing;
 use crate::swarm_stats::SwarmStats;
 
 /// One simulated terminal's request handler.
@@ -22,6 +23,8 @@ pub struct SimHandler {
     stats: Arc<SwarmStats>,
     /// Whether to print one stderr line per request and answer (a single terminal).
     verbose: bool,
+    /// The cashier's code and the key store.
+    pairing: Arc<SimPairing>,
 }
 
 impl SimHandler {
@@ -39,7 +42,14 @@ impl SimHandler {
             capture: Mutex::new(None),
             stats,
             verbose,
+            pairing: Arc::default(),
         }
+    }
+
+    /// The same handler pairing as `pairing` says.
+    pub fn with_pairing(mut self, pairing: Arc<SimPairing>) -> Self {
+        self.pairing = pairing;
+        self
     }
 
     fn engine(&self) -> std::sync::MutexGuard<'_, Engine> {
@@ -101,6 +111,23 @@ impl Handler for SimHandler {
             );
         }
         response
+    }
+
+    async fn pairing(&self, request: PairingRequest) -> PairingAnswer {
+        eprintln!("screen: Enter pairing code");
+        let typed = self.pairing.typed(&request.transaction);
+        eprintln!("pairing {}: code entered", request.id);
+        PairingAnswer::Code(typed)
+    }
+
+    async fn auth_changed(&self, state: AuthState) -> Result<(), String> {
+        if self.pairing.key_store.is_none() {
+            return Ok(());
+        }
+        let pairing = self.pairing.clone();
+        tokio::task::spawn_blocking(move || pairing.save(&state))
+            .await
+            .map_err(|e| format!("key store writer failed: {e}"))?
     }
 
     fn cancel(&self, id: RequestId) {

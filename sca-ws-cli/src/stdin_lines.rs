@@ -19,6 +19,12 @@ pub enum Command {
     Close,
     /// `ID drop`: cut the TCP connection.
     Drop,
+    /// `ID register`: pair (SECURITY REGISTER).
+    Register,
+    /// `ID unregister`: remove the terminal's default label.
+    Unregister,
+    /// `ID testmac`: SECURITY TEST_MAC.
+    TestMac,
 }
 
 /// A line that could not be carried out: the id it named (`-` when none) and why.
@@ -57,10 +63,13 @@ pub fn parse(line: &[u8]) -> Result<Option<(String, Command)>, BadLine> {
     let command = match rest.trim() {
         "close" => Command::Close,
         "drop" => Command::Drop,
+        "register" => Command::Register,
+        "unregister" => Command::Unregister,
+        "testmac" => Command::TestMac,
         "" => {
             return Err(BadLine::new(
                 pinpad,
-                "expected a TRANSACTION, close or drop",
+                "expected a TRANSACTION, close, drop, register, unregister or testmac",
             ));
         }
         xml => Command::Submit(

@@ -5,10 +5,13 @@ use std::time::Duration;
 
 use sca_ws::terminal::{Config as TerminalConfig, ConfigWarning};
 
+use crate::key_store::KeyFile;
+use crate::sim_pairing::SimPairing;
+
 /// The usage line printed with every argument error.
 pub const USAGE: &str = "usage: sca_terminal --url ws://HOST:PORT/PATH --pinpad-id ID \
 [--count N] [--skip-pos-auth] [--ping-interval SECS] [--pong-timeout SECS] [--config FILE] \
-[--capture-delay SECS] [--ca FILE] [--cert FILE --key FILE] (the last three for wss:// only)";
+[--capture-delay SECS] [--pairing-code CODE] [--key-store FILE] [--ca FILE] [--cert FILE --key FILE] (the last three for wss:// only)";
 
 /// The most terminals one process simulates: each needs a descriptor and some memory.
 pub const MAX_COUNT: usize = 100_000;
@@ -28,6 +31,8 @@ pub struct TerminalArgs {
     pub client_cert: Option<(PathBuf, PathBuf)>,
     /// Warnings about the configuration, for stderr.
     pub warnings: Vec<String>,
+    /// `--pairing-code` and `--key-store`.
+    pub pairing: SimPairing,
 }
 
 /// Parses the arguments after the program name; `Err` says what is wrong.
@@ -37,6 +42,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<TerminalArgs, Str
     let (mut pong, mut count) = (None, None);
     let mut capture_delay = Duration::from_secs(3);
     let mut warnings = Vec::new();
+    let mut pairing = SimPairing::default();
     let number = |flag: &str, value: Option<String>| -> Result<u64, String> {
         let value = value.ok_or(format!("{flag} needs a number"))?;
         value
@@ -61,6 +67,13 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<TerminalArgs, Str
             "--capture-delay" => {
                 capture_delay = Duration::from_secs(number("--capture-delay", args.next())?);
             }
+            "--pairing-code" => {
+                pairing.typed_code = Some(args.next().ok_or("--pairing-code needs a code")?);
+            }
+            "--key-store" => {
+                let path = args.next().ok_or("--key-store needs a file")?;
+                pairing.key_store = Some(KeyFile::new(path));
+            }
             "--config" => file = Some(args.next().ok_or("--config needs a file")?),
             "--ca" => ca = Some(args.next().ok_or("--ca needs a PEM file")?.into()),
             "--cert" => cert = Some(args.next().ok_or("--cert needs a PEM file")?.into()),
@@ -68,6 +81,9 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<TerminalArgs, Str
             "-h" | "--help" => return Err("help".into()),
             other => return Err(format!("unknown argument {other:?}")),
         }
+    }
+    if count.is_some() && pairing.key_store.is_some() {
+        return Err("--key-store keeps one terminal's keys: not with --count".into());
     }
     let mut config = match &file {
         Some(path) => {
@@ -125,6 +141,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<TerminalArgs, Str
         ca,
         client_cert,
         warnings,
+        pairing,
     })
 }
 

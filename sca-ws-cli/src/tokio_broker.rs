@@ -1,15 +1,24 @@
 //! The companion crate's broker handle as a [`Brokerage`]: the only file that knows both.
 
+use std::sync::Arc;
+
 use sca_ws::{Response, Transaction};
 use sca_ws_tokio::broker::{Event, Handle, SubmitError};
 use tokio::sync::broadcast;
 
-use crate::brokerage::{Brokerage, ByteCounts, LinkEvent, Refusal, TerminalView};
+use crate::brokerage::{
+    Brokerage, ByteCounts, LinkEvent, PairingCommand, PairingOutcome, Refusal, TerminalView,
+};
+use crate::pos_pairing::PosPairing;
+
+/// Events taken at most before one save of the books.
+const DRAIN_BEFORE_SAVE: usize = 4096;
 
 /// A running `sca_ws_tokio` broker, with its events translated on a task of their own.
 pub struct TokioBroker {
     handle: Handle,
     events: broadcast::Sender<LinkEvent>,
+    pairing: Option<Arc<PosPairing>>,
 }
 
 impl TokioBroker {
@@ -33,7 +42,44 @@ impl TokioBroker {
                 }
             }
         });
-        Self { handle, events }
+        Self {
+            handle,
+            events,
+            pairing: None,
+        }
+    }
+
+    /// The same broker pairing with `pairing`'s key; its books are saved after every change
+    /// (on a task of its own; a failed save is reported on stderr).
+    pub fn with_pairing(mut self, pairing: Arc<PosPairing>) -> Self {
+        let mut source = self.handle.subscribe();
+        let (handle, saver) = (self.handle.clone(), pairing.clone());
+        tokio::spawn(async move {
+            loop {
+                match source.recv().await {
+                    Ok(Event::BookChanged { .. }) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    }
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+                // One save covers every change already announced: drain them first (bounded,
+                // so a steady stream of events cannot postpone the save forever).
+                for _ in 0..DRAIN_BEFORE_SAVE {
+                    use broadcast::error::TryRecvError;
+                    if matches!(
+                        source.try_recv(),
+                        Err(TryRecvError::Empty | TryRecvError::Closed)
+                    ) {
+                        break;
+                    }
+                }
+                if let Err(e) = save(&handle, &saver).await {
+                    eprintln!("pos_broker: key store: {e}");
+                }
+            }
+        });
+        self.pairing = Some(pairing);
+        self
     }
 
     /// The companion crate's handle, for what the trait does not cover (shutdown).
@@ -66,6 +112,14 @@ fn translate(event: Event) -> Option<LinkEvent> {
     })
 }
 
+/// Saves every book now, off the async workers.
+async fn save(handle: &Handle, pairing: &Arc<PosPairing>) -> Result<(), String> {
+    let (books, pairing) = (handle.books(), pairing.clone());
+    tokio::task::spawn_blocking(move || pairing.save(&books))
+        .await
+        .map_err(|e| format!("writer failed: {e}"))?
+}
+
 fn refusal(error: SubmitError) -> Refusal {
     match error {
         SubmitError::NotConnected => Refusal::NotConnected,
@@ -74,6 +128,7 @@ fn refusal(error: SubmitError) -> Refusal {
         SubmitError::LinkLost => Refusal::LinkLost,
         SubmitError::Replaced => Refusal::Replaced,
         SubmitError::Invalid(why) => Refusal::Invalid(why),
+        SubmitError::Pairing(why) => Refusal::Pairing(why.to_string()),
         other => Refusal::Invalid(other.to_string()),
     }
 }
@@ -101,6 +156,39 @@ impl Brokerage for TokioBroker {
 
     fn subscribe(&self) -> broadcast::Receiver<LinkEvent> {
         self.events.subscribe()
+    }
+
+    async fn pairing(
+        &self,
+        pinpad_id: &str,
+        command: PairingCommand,
+    ) -> Result<PairingOutcome, Refusal> {
+        let Some(pairing) = &self.pairing else {
+            return Err(Refusal::Pairing("no pairing state".into()));
+        };
+        let outcome = match command {
+            PairingCommand::Register { entry_code } => self
+                .handle
+                .register(pinpad_id, pairing.key(), &entry_code)
+                .await
+                .map(PairingOutcome::Registered),
+            PairingCommand::Unregister => self
+                .handle
+                .unregister(pinpad_id, None)
+                .await
+                .map(PairingOutcome::Answered),
+            PairingCommand::TestMac => self
+                .handle
+                .test_mac(pinpad_id, None)
+                .await
+                .map(PairingOutcome::Answered),
+        }
+        .map_err(refusal)?;
+        // Durable before the caller hears of it: a reported pairing survives a crash.
+        save(&self.handle, pairing)
+            .await
+            .map_err(Refusal::Pairing)?;
+        Ok(outcome)
     }
 
     fn bytes(&self) -> ByteCounts {

@@ -68,5 +68,6 @@ mod outbound;
 pub mod broker;
 #[cfg(feature = "nats")]
 pub mod cluster;
+pub mod random;
 pub mod terminal;
 pub mod tls;

@@ -28,6 +28,7 @@ pub fn outcome(result: &Result<(), &Refusal>) -> &'static str {
         Err(Refusal::LinkLost) => "link_lost",
         Err(Refusal::Replaced) => "replaced",
         Err(Refusal::Invalid(_)) => "invalid",
+        Err(Refusal::Pairing(_)) => "pairing_failed",
     }
 }
 

@@ -4,6 +4,8 @@
 //! | route | answer |
 //! |---|---|
 //! | `POST /terminals/{id}/transactions` | the terminal's RESPONSE (`application/xml`), or 400 / 404 / 503 / 504 / 502 with the reason |
+//! | `POST /terminals/{id}/register` | pairs (optional body `{"entry_code": "1234"}`): `{"pinpad_id", "label"}`, 422 when refused |
+//! | `POST /terminals/{id}/unregister`, `.../testmac` | the terminal's RESPONSE to SECURITY UNREGISTER / TEST_MAC |
 //! | `GET /terminals` | JSON array of the connected terminals |
 //! | `GET /events` | `text/event-stream` of connected / disconnected / unsolicited |
 //! | `GET /metrics` | Prometheus text exposition |
@@ -12,6 +14,7 @@ pub mod auth;
 mod events;
 pub mod exposure;
 pub mod metrics;
+mod pairing;
 mod terminals;
 mod time;
 mod transactions;
@@ -54,6 +57,9 @@ pub fn router<B: Brokerage>(api: Arc<Api<B>>) -> Router {
             "/terminals/{id}/transactions",
             post(transactions::post::<B>),
         )
+        .route("/terminals/{id}/register", post(pairing::register::<B>))
+        .route("/terminals/{id}/unregister", post(pairing::unregister::<B>))
+        .route("/terminals/{id}/testmac", post(pairing::test_mac::<B>))
         .route("/terminals", get(terminals::list::<B>))
         .route("/events", get(events::stream::<B>))
         .route("/metrics", get(metrics_text::<B>))

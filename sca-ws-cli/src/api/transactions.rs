@@ -15,7 +15,7 @@ use super::{Api, refuse};
 use crate::brokerage::{Brokerage, Refusal};
 
 /// The status for each refusal.
-fn status(refusal: &Refusal) -> StatusCode {
+pub(super) fn status(refusal: &Refusal) -> StatusCode {
     match refusal {
         Refusal::NotConnected => StatusCode::NOT_FOUND,
         Refusal::QueueFull => StatusCode::SERVICE_UNAVAILABLE,
@@ -23,6 +23,7 @@ fn status(refusal: &Refusal) -> StatusCode {
         // The terminal went away mid-request: the upstream failed, the POS may retry.
         Refusal::LinkLost | Refusal::Replaced => StatusCode::BAD_GATEWAY,
         Refusal::Invalid(_) => StatusCode::BAD_REQUEST,
+        Refusal::Pairing(_) => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

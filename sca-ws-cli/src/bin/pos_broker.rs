@@ -8,7 +8,12 @@
 //! ```
 //!
 //! stdin, one command per line: `PINPAD_ID <TRANSACTION>...</TRANSACTION>` (the document on
-//! one line). stdout, one line per event: `connected ID`, `response ID <RESPONSE ...>`,
+//! one line); `PINPAD_ID register` pairs (the code the cashier must type goes to stderr,
+//! then `registered ID LABEL`; every later request to it is signed), `PINPAD_ID unregister`
+//! removes the label again, `PINPAD_ID testmac` sends SECURITY TEST_MAC. `--pos-key FILE`
+//! is the POS's RSA key (made and saved, mode 0600, when absent), `--key-store FILE` keeps
+//! every terminal's labels and counters across restarts.
+//! stdout, one line per event: `connected ID`, `response ID <RESPONSE ...>`,
 //! `unsolicited ID <RESPONSE ...>`, `error ID <reason>`, `disconnected ID` (its reason on
 //! stderr). A bad stdin line gets an `error` line; end of stdin only ends the reading. The
 //! service stops on SIGTERM or ctrl-c: links are closed with 1001 within the grace period.
@@ -21,10 +26,11 @@ use std::sync::Arc;
 
 use sca_ws_cli::api::{self, Api, metrics::Metrics};
 use sca_ws_cli::broker_args::{self, BrokerArgs, USAGE};
-use sca_ws_cli::brokerage::{Brokerage, LinkEvent};
+use sca_ws_cli::brokerage::{Brokerage, LinkEvent, PairingCommand, PairingOutcome};
 use sca_ws_cli::cluster_args::{self, ClusterArgs};
 use sca_ws_cli::cluster_broker::NodeBroker;
 use sca_ws_cli::output::{response_line, say};
+use sca_ws_cli::pos_pairing::{PosPairing, entry_code};
 use sca_ws_cli::stdin_lines::{self, Command};
 use sca_ws_cli::{nofile, shutdown};
 use sca_ws_tokio::broker::{Server, ServerConfig};
@@ -104,17 +110,28 @@ async fn serve(args: BrokerArgs, cluster: Option<ClusterArgs>) -> ExitCode {
         }
     };
     let local = server.local_addr().unwrap_or(args.listen);
+    let (pairing, books) = match PosPairing::open(args.pos_key.clone(), args.key_store.clone()) {
+        Ok(opened) => opened,
+        Err(e) => {
+            eprintln!("pos_broker: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let handle = server.handle();
+    for (pinpad_id, book) in books {
+        handle.set_book(&pinpad_id, book);
+    }
     let broker = match &cluster {
-        Some(cluster) => match NodeBroker::join(server.handle(), cluster).await {
+        Some(cluster) => match NodeBroker::join(handle, cluster).await {
             Ok(broker) => broker,
             Err(e) => {
                 eprintln!("pos_broker: {e}");
                 return ExitCode::from(2);
             }
         },
-        None => NodeBroker::single(server.handle()),
+        None => NodeBroker::single(handle),
     };
-    let broker = Arc::new(broker);
+    let broker = Arc::new(broker.with_pairing(Arc::new(pairing)));
     let printer = tokio::spawn(print_events(broker.subscribe()));
     let accepting = tokio::spawn(server.run());
     let (stop, stopping) = watch::channel(false);
@@ -213,6 +230,20 @@ fn read_stdin(broker: Arc<NodeBroker>) {
                             }
                         });
                     }
+                    Ok(Some((pinpad_id, Command::Register))) => match entry_code() {
+                        Ok(code) => {
+                            eprintln!("pairing code for {pinpad_id}: {code}");
+                            let command = PairingCommand::Register { entry_code: code };
+                            pair(&runtime, &broker, pinpad_id, command);
+                        }
+                        Err(e) => say(&format!("error {pinpad_id} {e}")),
+                    },
+                    Ok(Some((pinpad_id, Command::Unregister))) => {
+                        pair(&runtime, &broker, pinpad_id, PairingCommand::Unregister);
+                    }
+                    Ok(Some((pinpad_id, Command::TestMac))) => {
+                        pair(&runtime, &broker, pinpad_id, PairingCommand::TestMac);
+                    }
                     Ok(Some((pinpad_id, Command::Close | Command::Drop))) => say(&format!(
                         "error {pinpad_id} close and drop are not available in this broker"
                     )),
@@ -224,4 +255,33 @@ fn read_stdin(broker: Arc<NodeBroker>) {
     if let Err(e) = spawned {
         eprintln!("pos_broker: no stdin line mode: {e}");
     }
+}
+
+/// Runs a pairing command as a task; prints `registered ID LABEL`, `unregistered ID` (with
+/// the answer's `response` line), `response ID ...` or `error ID reason`.
+fn pair(
+    runtime: &tokio::runtime::Handle,
+    broker: &Arc<NodeBroker>,
+    pinpad_id: String,
+    command: PairingCommand,
+) {
+    let broker = broker.clone();
+    let unregister = command == PairingCommand::Unregister;
+    runtime.spawn(async move {
+        match broker.pairing(&pinpad_id, command).await {
+            Ok(PairingOutcome::Registered(label)) => {
+                say(&format!("registered {pinpad_id} {label}"))
+            }
+            Ok(PairingOutcome::Answered(response)) => {
+                say(&format!(
+                    "response {pinpad_id} {}",
+                    response_line(&response)
+                ));
+                if unregister && response.is_success() {
+                    say(&format!("unregistered {pinpad_id}"));
+                }
+            }
+            Err(e) => say(&format!("error {pinpad_id} {e}")),
+        }
+    });
 }

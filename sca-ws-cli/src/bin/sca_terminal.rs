@@ -6,7 +6,13 @@
 //! ```text
 //! sca_terminal --url ws://127.0.0.1:8080/ --pinpad-id 1 --skip-pos-auth
 //! sca_terminal --url ws://127.0.0.1:8080/ --pinpad-id LOAD --skip-pos-auth --count 10000
+//! sca_terminal --url ws://127.0.0.1:8080/ --pinpad-id 1 --pairing-code 1234 --key-store KEYS
 //! ```
+//!
+//! Pairing: a SECURITY REGISTER prints `screen: Enter pairing code` and the simulated cashier
+//! types `--pairing-code` (else the POS's code). `--key-store FILE` keeps the keys and
+//! counters (mode 0600, replaced atomically, saved before the answer that depends on them)
+//! and restores them at start; when saving fails the terminal stops rather than answer.
 //!
 //! Stop it with SIGTERM or ctrl-c: every link is closed (1000) and the summary printed.
 
@@ -98,6 +104,14 @@ fn client_config(args: &TerminalArgs) -> Result<ClientConfig, String> {
             config.tls = Some(tls);
         }
     }
+    match args.pairing.load() {
+        Ok(Some(state)) => {
+            eprintln!("key store: {} labels restored", state.labels.len());
+            config.auth_state = Some(state);
+        }
+        Ok(None) => {}
+        Err(e) => return Err(format!("--key-store: {e}")),
+    }
     if args.count.is_some() {
         // Thousands of terminals nobody watches one by one: keep each one's buffers small.
         config.event_capacity = 4;
@@ -115,6 +129,7 @@ async fn run(args: TerminalArgs, base: ClientConfig) {
     let seed = std::collections::hash_map::RandomState::new().hash_one(0u8);
     let mut handles: Vec<Handle> = Vec::with_capacity(total);
     let mut tasks = Vec::with_capacity(total);
+    let pairing = Arc::new(args.pairing.clone());
     let ticker = tokio::spawn(summaries(stats.clone(), total));
     let mut started = 0;
     let mut logger = None;
@@ -122,7 +137,8 @@ async fn run(args: TerminalArgs, base: ClientConfig) {
         let mut config = base.clone();
         config.terminal.pinpad_id = Some(id.clone());
         config.seed = seed.wrapping_add(index as u64);
-        let handler = SimHandler::new(&id, args.capture_delay, stats.clone(), single);
+        let handler = SimHandler::new(&id, args.capture_delay, stats.clone(), single)
+            .with_pairing(pairing.clone());
         let client = Client::new(config, handler);
         let handle = client.handle();
         if single {
@@ -181,6 +197,15 @@ async fn log_events(mut events: broadcast::Receiver<Event>, stats: Arc<SwarmStat
                 eprintln!("status: {state} (icon {})", status.icon_path);
             }
             Ok(Event::Screen(message)) => eprintln!("screen: {message}"),
+            Ok(Event::AuthNotRestored(why)) => {
+                eprintln!("key store: {why}");
+                std::process::exit(1);
+            }
+            Ok(Event::AuthNotSaved(why)) => {
+                // Answering with an unsaved key could accept a COUNTER twice later.
+                eprintln!("key store: {why}; stopping before answering");
+                std::process::exit(1);
+            }
             Ok(Event::Stopped) | Err(broadcast::error::RecvError::Closed) => return,
             Ok(_) => {}
             Err(broadcast::error::RecvError::Lagged(missed)) => {

@@ -199,6 +199,32 @@ pub fn terminal(lines: &mut Lines, url: &str, id: &str, extra: &[&str]) -> Kille
     child
 }
 
+/// Starts `sca_terminal --url URL --pinpad-id ID` with MAC checks on (no
+/// `--skip-pos-auth`) and `extra` flags; stderr tagged `term`, stdout `term-out`.
+pub fn checking_terminal(lines: &mut Lines, url: &str, id: &str, extra: &[&str]) -> Killed {
+    let mut child = Killed(
+        Command::new(env!("CARGO_BIN_EXE_sca_terminal"))
+            .args(["--url", url, "--pinpad-id", id])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start sca_terminal"),
+    );
+    lines.read(child.0.stdout.take().unwrap(), "term-out");
+    lines.read(child.0.stderr.take().unwrap(), "term");
+    child
+}
+
+/// A fresh, empty folder for one test's files (under the system's temporary folder).
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sca-ws-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
 /// A SESSION START document.
 pub const START: &str =
     "<TRANSACTION><FUNCTION_TYPE>SESSION</FUNCTION_TYPE><COMMAND>START</COMMAND></TRANSACTION>";

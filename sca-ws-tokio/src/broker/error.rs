@@ -20,6 +20,9 @@ pub enum SubmitError {
     /// The link refused the request as it stands (a POS_RECON already pending, no COUNTER or
     /// MAC could be assigned, ...): the text says why.
     Invalid(String),
+    /// A REGISTER failed: the terminal refused (cashier cancelled, wrong code, no room) or
+    /// its answer does not open with the POS key.
+    Pairing(sca_ws::broker::PairingError),
 }
 
 impl fmt::Display for SubmitError {
@@ -31,6 +34,7 @@ impl fmt::Display for SubmitError {
             Self::LinkLost => f.write_str("the link ended before the terminal answered"),
             Self::Replaced => f.write_str("a newer link with this pinpad id replaced the link"),
             Self::Invalid(why) => write!(f, "request refused: {why}"),
+            Self::Pairing(why) => write!(f, "pairing failed: {why}"),
         }
     }
 }

@@ -31,6 +31,12 @@ pub enum Event {
         /// The document.
         response: Response,
     },
+    /// The id's book changed (a label registered or removed, a COUNTER handed out or raised):
+    /// save [`super::Handle::books`] now to keep counters from being reused after a restart.
+    BookChanged {
+        /// The id.
+        pinpad_id: String,
+    },
 }
 
 /// A connected terminal, as [`super::Handle::terminals`] lists it.

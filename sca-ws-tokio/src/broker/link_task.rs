@@ -20,7 +20,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::error::SubmitError;
 use super::event::Event;
-use super::shared::{Control, LinkEntry, LinkStats, Shared, Submit};
+use super::link_books::{keep_book, paired};
+use super::shared::{Control, LinkEntry, LinkStats, Pairing, Shared, Submit};
 use crate::clock::{now, sleep_until_opt};
 use crate::outbound::{Outbound, Progress, write_or_flush};
 use crate::tls::tls_failure;
@@ -78,21 +79,27 @@ struct Task {
     /// Moved into the link's [`LinkEntry`] when the upgrade is accepted.
     submits: Option<mpsc::Sender<Box<Submit>>>,
     stats: Arc<LinkStats>,
-    pending: HashMap<broker::RequestId, oneshot::Sender<Result<Response, SubmitError>>>,
+    pending: HashMap<broker::RequestId, (Reply, Pairing)>,
     registered: bool,
+    /// The book as last written back to the shared books (its text); `None`: the link has
+    /// none to keep.
+    book_text: Option<String>,
 }
+
+type Reply = oneshot::Sender<Result<Response, SubmitError>>;
 
 impl Task {
     fn on_event(&mut self, link: &mut Link, event: CoreEvent) {
         match event {
             CoreEvent::UpgradeRequested(info) => self.decide(link, info),
             CoreEvent::Answered { id, response } => {
-                if let Some(reply) = self.pending.remove(&id) {
-                    let _ = reply.send(Ok(response));
+                if let Some((reply, pairing)) = self.pending.remove(&id) {
+                    let result = paired(link, pairing, response);
+                    let _ = reply.send(result);
                 }
             }
             CoreEvent::Failed { id, failure } => {
-                if let Some(reply) = self.pending.remove(&id) {
+                if let Some((reply, _)) = self.pending.remove(&id) {
                     let _ = reply.send(Err(submit_failure(failure)));
                 }
             }
@@ -142,6 +149,10 @@ impl Task {
         };
         {
             let mut state = self.shared.state();
+            if let Some(book) = state.books.get(&id) {
+                self.book_text = Some(book.encode());
+                link.set_counters(book.clone());
+            }
             if let Some(replaced) = state.registry.accepted(&id, self.serial) {
                 if let Some(control) = state.tasks.get(&replaced.link) {
                     control.send_replace(Control::Replaced);
@@ -167,7 +178,7 @@ impl Task {
     }
 
     fn closed(&mut self, reason: CloseReason) {
-        for (_, reply) in self.pending.drain() {
+        for (_, (reply, _)) in self.pending.drain() {
             let _ = reply.send(Err(SubmitError::LinkLost));
         }
         if !self.registered {
@@ -191,7 +202,7 @@ impl Task {
         };
         match link.submit_with(now(), submit.transaction, options) {
             Ok(id) => {
-                self.pending.insert(id, submit.reply);
+                self.pending.insert(id, (submit.reply, submit.pairing));
             }
             Err(error) => {
                 let error = match error {
@@ -231,6 +242,7 @@ pub(crate) async fn run<S>(
         stats: Arc::new(LinkStats::default()),
         pending: HashMap::new(),
         registered: false,
+        book_text: None,
     };
     let (mut reader, mut writer) = tokio::io::split(io);
     let mut out = Outbound::default();
@@ -266,6 +278,9 @@ pub(crate) async fn run<S>(
                 Output::Event(event) => task.on_event(&mut link, event),
                 _ => {}
             }
+        }
+        if let Some(id) = &task.pinpad_id {
+            keep_book(&shared, serial, id, &mut task.book_text, &link);
         }
         task.stats.queued.store(out.queued(), Ordering::Relaxed);
         task.stats.peak.store(out.peak(), Ordering::Relaxed);
@@ -331,7 +346,7 @@ pub(crate) async fn run<S>(
         }
     }
     // Every request has ended through the machine's events; answer any left defensively.
-    for (_, reply) in task.pending.drain() {
+    for (_, (reply, _)) in task.pending.drain() {
         let _ = reply.send(Err(SubmitError::LinkLost));
     }
 }

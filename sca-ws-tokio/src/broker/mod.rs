@@ -11,14 +11,21 @@
 //! [`ServerConfig::submit_queue`] requests ahead of its task, the event stream keeps at most
 //! [`ServerConfig::event_capacity`] events per receiver, and the core's limits (handshake,
 //! frame, message, XML, request queue) apply to everything read.
+//!
+//! Pairing: [`Handle::register`] pairs with a terminal; its label, key and counters live in
+//! a book per pinpad id that outlives the id's links (every later request to the id is
+//! signed), [`Handle::books`] / [`Handle::set_book`] move the books to and from storage.
 
+mod books;
 mod config;
 mod error;
 mod event;
+mod link_books;
 mod link_task;
 mod server;
 pub(crate) mod shared;
 
+pub use books::{decode_books, encode_books};
 pub use config::ServerConfig;
 pub use error::SubmitError;
 pub use event::{Event, TerminalInfo};

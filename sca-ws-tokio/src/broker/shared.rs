@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use sca_ws::broker::Registry;
+use sca_ws::broker::{CounterBook, PosKey, Registry};
 use sca_ws::{Response, Transaction};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot, watch};
 
@@ -31,10 +31,21 @@ pub(crate) enum Control {
     Abort,
 }
 
+/// What the link task does with a request's answer besides handing it back.
+pub(crate) enum Pairing {
+    /// Nothing.
+    None,
+    /// A REGISTER: read the answer with this key (blinded with the seed) into the book.
+    Register(Box<PosKey>, [u8; 32]),
+    /// An UNREGISTER of the label (`None`: UNREGISTERALL): drop it from the book on success.
+    Unregister(Option<String>),
+}
+
 /// A request on its way to a link task. Sent boxed: a tokio channel allocates its slots in
 /// blocks up front, so a small message keeps an idle link's channel small.
 pub(crate) struct Submit {
     pub(crate) transaction: Transaction,
+    pub(crate) pairing: Pairing,
     pub(crate) deadline: Instant,
     pub(crate) reply: oneshot::Sender<Result<Response, SubmitError>>,
 }
@@ -61,6 +72,9 @@ pub(crate) struct State {
     pub(crate) links: HashMap<u64, LinkEntry>,
     /// Every running link task (accepted or not yet), by serial.
     pub(crate) tasks: HashMap<u64, watch::Sender<Control>>,
+    /// The labels and counters of every paired pinpad id, kept across its links: each new
+    /// link of the id starts from this book, and the id's current link writes it back.
+    pub(crate) books: HashMap<String, CounterBook>,
     pub(crate) shutting_down: bool,
 }
 
@@ -161,6 +175,97 @@ impl Handle {
         pinpad_id: &str,
         transaction: Transaction,
     ) -> Result<Response, SubmitError> {
+        self.submit_paired(pinpad_id, transaction, Pairing::None)
+            .await
+    }
+
+    /// Pairs with the terminal `pinpad_id`: sends SECURITY REGISTER (REG_VER 1) with
+    /// `key`, the cashier typing `entry_code` (show it on the POS first; see
+    /// [`sca_ws::broker::entry_code`]), and stores the label and key the terminal answers
+    /// in the id's book. From then on every request to the id is signed, on this link and
+    /// on every later one. Returns the new label.
+    ///
+    /// Errors as [`Handle::submit`], and [`SubmitError::Pairing`] when the terminal
+    /// refused or its answer does not open with `key`.
+    pub async fn register(
+        &self,
+        pinpad_id: &str,
+        key: &PosKey,
+        entry_code: &str,
+    ) -> Result<String, SubmitError> {
+        let seed = crate::random::os_bytes().map_err(SubmitError::Invalid)?;
+        let request = key.register_request(entry_code);
+        let pairing = Pairing::Register(Box::new(key.clone()), seed);
+        let answer = self.submit_paired(pinpad_id, request, pairing).await?;
+        Ok(answer
+            .fields()
+            .get("MAC_LABEL")
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// Sends SECURITY UNREGISTER of `label` (`None`: the id's default label; without any
+    /// label, UNREGISTERALL), signed with it, and drops the label from the book once the
+    /// terminal confirms.
+    pub async fn unregister(
+        &self,
+        pinpad_id: &str,
+        label: Option<&str>,
+    ) -> Result<Response, SubmitError> {
+        let label = label.map(str::to_owned).or_else(|| {
+            let state = self.shared.state();
+            let book = state.books.get(pinpad_id)?;
+            book.default_label().map(str::to_owned)
+        });
+        let request = match &label {
+            Some(label) => sca_ws::broker::unregister_request(label),
+            None => sca_ws::broker::unregister_all_request(),
+        };
+        self.submit_paired(pinpad_id, request, Pairing::Unregister(label))
+            .await
+    }
+
+    /// Sends SECURITY TEST_MAC signed with `label` (`None`: the default label); a terminal
+    /// that verified the MAC answers success.
+    pub async fn test_mac(
+        &self,
+        pinpad_id: &str,
+        label: Option<&str>,
+    ) -> Result<Response, SubmitError> {
+        self.submit(pinpad_id, sca_ws::broker::test_mac_request(label))
+            .await
+    }
+
+    /// Every pinpad id's book (labels, keys, counters), sorted by id, to save after
+    /// [`super::Event::BookChanged`]. Holds keys: store it where the POS keeps secrets.
+    pub fn books(&self) -> Vec<(String, CounterBook)> {
+        let state = self.shared.state();
+        let mut books: Vec<_> = state
+            .books
+            .iter()
+            .map(|(id, book)| (id.clone(), book.clone()))
+            .collect();
+        books.sort_by(|a, b| a.0.cmp(&b.0));
+        books
+    }
+
+    /// Sets the book of `pinpad_id` (e.g. saved by an earlier run); it applies from the id's
+    /// next link on. An empty book forgets the id.
+    pub fn set_book(&self, pinpad_id: &str, book: CounterBook) {
+        let mut state = self.shared.state();
+        if book.is_empty() {
+            state.books.remove(pinpad_id);
+        } else {
+            state.books.insert(pinpad_id.to_owned(), book);
+        }
+    }
+
+    async fn submit_paired(
+        &self,
+        pinpad_id: &str,
+        transaction: Transaction,
+        pairing: Pairing,
+    ) -> Result<Response, SubmitError> {
         let timeout = self.shared.config.submit_timeout;
         let (reply, answer) = oneshot::channel();
         {
@@ -175,6 +280,7 @@ impl Handle {
                 .ok_or(SubmitError::NotConnected)?;
             let submit = Box::new(Submit {
                 transaction,
+                pairing,
                 deadline: clock::now() + timeout,
                 reply,
             });

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sca_ws::terminal::{self, LinkStatus, Output, RequestId, ScreenMessage, Terminal};
+use sca_ws::terminal::{
+    self, LinkStatus, Output, PairingSecret, RequestId, ScreenMessage, Terminal,
+};
 use sca_ws::{CloseCode, Response, TransportFailure};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -13,7 +15,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 use super::config::ClientConfig;
 use super::dial::{BoxStream, dial};
-use super::handler::{Handler, Request};
+use super::handler::{Handler, PairingAnswer, PairingRequest, Request};
 use crate::clock::{now, sleep_until_opt};
 use crate::outbound::{Outbound, Progress, write_or_flush};
 use crate::tls::tls_failure;
@@ -26,8 +28,15 @@ pub enum Event {
     Status(LinkStatus),
     /// A connection message for the screen (connecting, failed with the reason, connected).
     Screen(ScreenMessage),
-    /// The client stopped after [`Handle::close`]; nothing follows.
+    /// The client stopped after [`Handle::close`], or after one of the auth failures below;
+    /// nothing follows.
     Stopped,
+    /// [`ClientConfig::auth_state`] could not be restored (the reason); the client stops
+    /// without dialling.
+    AuthNotRestored(String),
+    /// [`Handler::auth_changed`] failed or took too long (the reason): the client dropped the
+    /// link without writing the answer that depended on the change, and stops.
+    AuthNotSaved(String),
 }
 
 /// Why [`Handle::notify`] sent nothing.
@@ -178,7 +187,17 @@ impl<H: Handler> Client<H> {
         let mut machine = Terminal::new(config.terminal.clone(), now(), config.seed);
         let high_water = config.outbound_high_water.max(1);
         let pending_limit = config.terminal.max_pending_requests.max(1);
-        let (answer_tx, mut answers) = mpsc::channel::<(RequestId, Response)>(pending_limit + 1);
+        if let Some(state) = &config.auth_state {
+            if let Err(e) = machine.restore_auth_state(state) {
+                let _ = self
+                    .handle
+                    .events
+                    .send(Event::AuthNotRestored(e.to_string()));
+                let _ = self.handle.events.send(Event::Stopped);
+                return;
+            }
+        }
+        let (answer_tx, mut answers) = mpsc::channel::<(RequestId, Answer)>(pending_limit + 1);
         let mut jobs = Jobs(HashMap::new());
         let mut tls = None;
         let mut reader: Option<ReadHalf<BoxStream>> = None;
@@ -217,6 +236,25 @@ impl<H: Handler> Client<H> {
                     Output::Transmit(_) => {}
                     // What the machine sent before (a close frame) is written first.
                     Output::CloseTransport => (reader, draining) = (None, true),
+                    Output::Event(terminal::Event::AuthChanged) => {
+                        let state = machine.auth_state();
+                        let saved = tokio::time::timeout(
+                            config.auth_save_timeout,
+                            self.handler.auth_changed(state),
+                        );
+                        let why = match saved.await {
+                            Ok(Ok(())) => continue,
+                            Ok(Err(why)) => why,
+                            Err(_) => "saving the auth state timed out".to_owned(),
+                        };
+                        // Nothing queued after the change may leave: drop the link unwritten.
+                        drop((reader.take(), writer.take()));
+                        out.clear();
+                        self.connected.send_replace(false);
+                        let _ = self.handle.events.send(Event::AuthNotSaved(why));
+                        let _ = self.handle.events.send(Event::Stopped);
+                        return;
+                    }
                     Output::Event(event) => {
                         let stopped = self.on_event(event, &answer_tx, &mut jobs);
                         if stopped {
@@ -277,10 +315,17 @@ impl<H: Handler> Client<H> {
                         );
                     }
                 },
-                answer = answers.recv() => if let Some((id, response)) = answer {
+                answer = answers.recv() => if let Some((id, answer)) = answer {
                     jobs.0.remove(&id);
                     // Refusals leave nothing to do: the request is unknown or its link gone.
-                    let _ = machine.respond(now(), id, response);
+                    let _ = match answer {
+                        Answer::Response(response) => machine.respond(now(), id, response),
+                        Answer::Pairing(PairingAnswer::Code(typed)) => match pairing_secret() {
+                            Ok(secret) => machine.answer_pairing(now(), id, &typed, secret),
+                            Err(_) => machine.refuse_pairing(now(), id),
+                        },
+                        Answer::Pairing(PairingAnswer::Refuse) => machine.refuse_pairing(now(), id),
+                    };
                 },
                 notify = self.notifies.recv() => if let Some(notify) = notify {
                     let result = machine.notify(now(), &notify.response).map_err(NotifyError::Refused);
@@ -296,7 +341,7 @@ impl<H: Handler> Client<H> {
     fn on_event(
         &mut self,
         event: terminal::Event,
-        answers: &mpsc::Sender<(RequestId, Response)>,
+        answers: &mpsc::Sender<(RequestId, Answer)>,
         jobs: &mut Jobs,
     ) -> bool {
         match event {
@@ -314,7 +359,25 @@ impl<H: Handler> Client<H> {
                 };
                 let job = tokio::spawn(async move {
                     let response = handler.request(request).await;
-                    let _ = answers.send((id, response)).await;
+                    let _ = answers.send((id, Answer::Response(response))).await;
+                });
+                jobs.0.insert(id, job.abort_handle());
+            }
+            terminal::Event::PairingRequested {
+                id,
+                reg_ver,
+                transaction,
+            } => {
+                let handler = self.handler.clone();
+                let answers = answers.clone();
+                let request = PairingRequest {
+                    id,
+                    reg_ver,
+                    transaction,
+                };
+                let job = tokio::spawn(async move {
+                    let answer = handler.pairing(request).await;
+                    let _ = answers.send((id, Answer::Pairing(answer))).await;
                 });
                 jobs.0.insert(id, job.abort_handle());
             }
@@ -340,6 +403,20 @@ impl<H: Handler> Client<H> {
         }
         false
     }
+}
+
+/// What a request or pairing task hands back to the client task.
+enum Answer {
+    Response(Response),
+    Pairing(PairingAnswer),
+}
+
+/// A fresh MAC key and padding seed from the operating system.
+fn pairing_secret() -> Result<PairingSecret, String> {
+    Ok(PairingSecret::new(
+        crate::random::os_bytes()?,
+        crate::random::os_bytes()?,
+    ))
 }
 
 /// The request tasks running; aborted when the client ends.

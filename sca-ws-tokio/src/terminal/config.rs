@@ -57,6 +57,12 @@ pub struct ClientConfig {
     pub event_capacity: usize,
     /// Notifications waiting for the client task, at most. Default 16.
     pub command_queue: usize,
+    /// Keys and counters saved by an earlier run ([`super::Handler::auth_changed`]),
+    /// restored before the first dial. Default `None`.
+    pub auth_state: Option<sca_ws::terminal::AuthState>,
+    /// How long [`super::Handler::auth_changed`] may take; past it the client stops as if
+    /// saving failed (an answer must not wait on a stuck disk forever). Default 10 s.
+    pub auth_save_timeout: Duration,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -71,6 +77,8 @@ impl std::fmt::Debug for ClientConfig {
             .field("read_buffer", &self.read_buffer)
             .field("event_capacity", &self.event_capacity)
             .field("command_queue", &self.command_queue)
+            .field("auth_state", &self.auth_state.is_some())
+            .field("auth_save_timeout", &self.auth_save_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -89,6 +97,8 @@ impl ClientConfig {
             seed: 0,
             event_capacity: 64,
             command_queue: 16,
+            auth_state: None,
+            auth_save_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -6,6 +6,10 @@
 //! `WEBSOCKETSSL_CA_CERT_FILE` CAs, presenting [`ClientConfig::identity`] for mutual TLS).
 //! A TLS refusal, also one that arrives as an alert on the first read after a TLS 1.3
 //! handshake, is reported to the machine as a TLS failure, so the screen says so.
+//!
+//! Pairing reaches the application as [`Handler::pairing`]; every change of the
+//! authentication state as [`Handler::auth_changed`], awaited before the answer that depends
+//! on it is written; [`ClientConfig::auth_state`] restores what an earlier run saved.
 
 mod client;
 mod config;
@@ -14,7 +18,7 @@ mod handler;
 
 pub use client::{Client, Event, Handle, NotifyError};
 pub use config::{ClientConfig, ClientIdentity};
-pub use handler::{Handler, Request};
+pub use handler::{Handler, PairingAnswer, PairingRequest, Request};
 
 #[cfg(test)]
 mod tests {

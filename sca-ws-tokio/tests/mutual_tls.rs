@@ -12,7 +12,7 @@ use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, 
 use rcgen::{ExtendedKeyUsagePurpose, KeyUsagePurpose};
 use sca_ws::TransportFailure;
 use sca_ws::terminal::{LinkError, ScreenMessage};
-use sca_ws_tokio::broker::ServerConfig;
+use sca_ws_tokio::broker::{Event, ServerConfig};
 use sca_ws_tokio::terminal::{self, Client, ClientConfig, ClientIdentity};
 use sca_ws_tokio::tls;
 use support::*;
@@ -218,7 +218,8 @@ async fn the_binding_without_tls_refuses_every_upgrade() {
 async fn a_terminal_without_a_certificate_shows_a_tls_error() {
     let pki = pki();
     let ca = CaFile::new(&pki, "nocert");
-    let (_broker, addr) = start_server(server_config(&pki, false));
+    let (broker, addr) = start_server(server_config(&pki, false));
+    let mut broker_events = broker.subscribe();
     let client = Client::new(
         wss_terminal(addr, "T-CN", &ca.0, None),
         Answer { delay: None },
@@ -231,6 +232,35 @@ async fn a_terminal_without_a_certificate_shows_a_tls_error() {
         "a TLS error, not 'connection closed by peer': {error:?} ({error})"
     );
     println!("screen: {error}");
+    // The broker's side of the same refusal is an event naming the peer and the cause.
+    let event = next_event(&mut broker_events, Duration::from_secs(10), |e| {
+        matches!(e, Event::TlsFailed { .. })
+    })
+    .await;
+    let Event::TlsFailed {
+        remote_addr,
+        reason,
+    } = event
+    else {
+        unreachable!()
+    };
+    assert!(remote_addr.ip().is_loopback(), "{remote_addr}");
+    assert!(reason.contains("certificate"), "{reason}");
+    assert!(broker.terminals().is_empty());
+}
+
+#[tokio::test]
+async fn a_plain_text_peer_on_the_tls_port_is_a_tls_failure_event() {
+    let pki = pki();
+    let (broker, addr) = start_server(server_config(&pki, false));
+    let mut events = broker.subscribe();
+    let raw = raw_connect(addr, "T-CN").await;
+    assert_ne!(raw.status, 101, "no upgrade over plain text");
+    let event = next_event(&mut events, Duration::from_secs(10), |e| {
+        matches!(e, Event::TlsFailed { .. })
+    })
+    .await;
+    assert!(matches!(event, Event::TlsFailed { .. }), "{event:?}");
 }
 
 #[tokio::test]

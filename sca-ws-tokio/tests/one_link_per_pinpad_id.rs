@@ -1,6 +1,6 @@
 //! The same pinpad id twice: the newer link wins, the older is closed with the core's
-//! replaced code, its request in flight fails `Replaced`, and no Disconnected event is sent
-//! while the newer link holds the id.
+//! replaced code, its request in flight fails `Replaced`, a `Replaced` event names both
+//! peers, and no Disconnected event is sent while the newer link holds the id.
 
 mod support;
 
@@ -28,6 +28,19 @@ async fn the_newest_link_wins_and_the_older_ones_request_fails_replaced() {
 
     let mut newer = raw_connect(addr, "X").await;
     assert_eq!(newer.status, 101);
+    let replaced = next_event(&mut events, Duration::from_secs(5), |e| {
+        matches!(e, Event::Replaced { .. })
+    })
+    .await;
+    let expected = Event::Replaced {
+        pinpad_id: "X".into(),
+        remote_addr: newer.stream.local_addr().expect("addr"),
+        previous_addr: older.stream.local_addr().expect("addr"),
+    };
+    assert_eq!(
+        replaced, expected,
+        "the takeover is announced, naming both peers"
+    );
     let result = tokio::time::timeout(Duration::from_secs(5), in_flight)
         .await
         .expect("in time")

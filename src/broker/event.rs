@@ -146,3 +146,41 @@ pub enum CloseReason {
     /// this is no disconnection of the terminal.
     Replaced,
 }
+
+/// One line for logs and operators: `closed 1000 "bye"`, `transport lost`, ... A peer's
+/// close reason is shown escaped, so it cannot forge a log line.
+impl std::fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::HandshakeTimeout => f.write_str("no upgrade within the handshake timeout"),
+            Self::HandshakeInvalid(why) => write!(f, "invalid upgrade request: {why}"),
+            Self::Rejected { status } => write!(f, "upgrade rejected with HTTP {status}"),
+            Self::Closed { code, reason } if reason.is_empty() => write!(f, "closed {code}"),
+            Self::Closed { code, reason } => write!(f, "closed {code} {reason:?}"),
+            Self::Failed(why) => write!(f, "failed: {why}"),
+            Self::EarlyData => f.write_str("data before the upgrade was accepted"),
+            Self::TransportLost => f.write_str("transport lost"),
+            Self::Replaced => f.write_str("replaced by a newer link with the same pinpad id"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_reason_display_escapes_the_peer_reason() {
+        let forged = CloseReason::Closed {
+            code: CloseCode::NORMAL,
+            reason: "bye\nconnected 7".into(),
+        };
+        assert_eq!(forged.to_string(), r#"closed 1000 "bye\nconnected 7""#);
+        let plain = CloseReason::Closed {
+            code: CloseCode::GOING_AWAY,
+            reason: String::new(),
+        };
+        assert_eq!(plain.to_string(), "closed 1001");
+        assert_eq!(CloseReason::TransportLost.to_string(), "transport lost");
+    }
+}

@@ -24,6 +24,25 @@ pub enum Event {
         /// Why its link ended.
         reason: CloseReason,
     },
+    /// A newer link took the id: the older one (from `previous_addr`) is being closed with
+    /// the replaced code and sends no `Disconnected`; requests in flight on it fail with
+    /// [`super::SubmitError::Replaced`].
+    Replaced {
+        /// The id.
+        pinpad_id: String,
+        /// The TCP peer of the link that now holds the id.
+        remote_addr: SocketAddr,
+        /// The TCP peer of the link it replaced.
+        previous_addr: SocketAddr,
+    },
+    /// A TLS handshake did not complete (the peer's certificate refused, no certificate
+    /// where one is required, a plain-text peer, the handshake timeout): no link was made.
+    TlsFailed {
+        /// The TCP peer.
+        remote_addr: SocketAddr,
+        /// What failed, in words.
+        reason: String,
+    },
     /// A RESPONSE that answers no request in flight (a notification, a late answer).
     Unsolicited {
         /// The id of the link it came on.

@@ -147,6 +147,7 @@ impl Task {
         let Some(submits) = self.submits.take() else {
             return;
         };
+        let mut previous_addr = None;
         {
             let mut state = self.shared.state();
             if let Some(book) = state.books.get(&id) {
@@ -157,6 +158,7 @@ impl Task {
                 if let Some(control) = state.tasks.get(&replaced.link) {
                     control.send_replace(Control::Replaced);
                 }
+                previous_addr = state.links.get(&replaced.link).map(|l| l.remote_addr);
             }
             state.links.insert(
                 self.serial,
@@ -171,6 +173,13 @@ impl Task {
         }
         self.registered = true;
         self.pinpad_id = Some(id.clone());
+        if let Some(previous_addr) = previous_addr {
+            self.shared.emit(Event::Replaced {
+                pinpad_id: id.clone(),
+                remote_addr: self.remote_addr,
+                previous_addr,
+            });
+        }
         self.shared.emit(Event::Connected {
             pinpad_id: id,
             remote_addr: self.remote_addr,
@@ -252,13 +261,21 @@ pub(crate) async fn run<S>(
     let mut transport_done = false;
     let mut cut = false;
     loop {
-        let ordered = *control.borrow_and_update();
+        let ordered = control.borrow_and_update().clone();
         if ordered != applied {
-            applied = ordered;
+            applied = ordered.clone();
             let at = now();
             match ordered {
                 Control::Replaced => {
                     let _ = link.close_replaced(at);
+                }
+                Control::Close(code, reason) => {
+                    let _ = link.close(at, code, &reason);
+                }
+                Control::Drop => {
+                    cut = true;
+                    let why = TransportFailure::Io("dropped by the broker".into());
+                    link.handle_transport_failed(at, why);
                 }
                 Control::GoingAway => {
                     let _ = link.close(at, CloseCode::GOING_AWAY, "broker shutting down");

@@ -11,9 +11,10 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use super::config::ServerConfig;
+use super::event::Event;
 use super::link_task::{self, TaskGuard};
 use super::shared::{Control, Handle, Shared};
-use crate::tls::certificate_names;
+use crate::tls::{certificate_names, tls_failure};
 
 /// Pause after a failed `accept` (out of descriptors, ...) so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
@@ -111,9 +112,24 @@ impl Server {
                 None => link_task::run(shared, serial, tcp, remote_addr, None, control_rx).await,
                 Some(acceptor) => {
                     let limit = shared.core.handshake_timeout;
-                    let Ok(Ok(stream)) = tokio::time::timeout(limit, acceptor.accept(tcp)).await
-                    else {
-                        return;
+                    let stream = match tokio::time::timeout(limit, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(e)) => {
+                            let reason = tls_failure(&e).unwrap_or_else(|| e.to_string());
+                            shared.emit(Event::TlsFailed {
+                                remote_addr,
+                                reason,
+                            });
+                            return;
+                        }
+                        Err(_) => {
+                            let reason = "no TLS handshake within the handshake timeout".into();
+                            shared.emit(Event::TlsFailed {
+                                remote_addr,
+                                reason,
+                            });
+                            return;
+                        }
                     };
                     let names = stream
                         .get_ref()

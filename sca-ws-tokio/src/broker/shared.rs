@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use sca_ws::broker::{CounterBook, PosKey, Registry};
-use sca_ws::{Response, Transaction};
+use sca_ws::{CloseCode, Response, Transaction};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot, watch};
 
 use super::config::ServerConfig;
@@ -19,12 +19,16 @@ use super::event::{Event, TerminalInfo};
 use crate::clock;
 
 /// What the server asks of one link task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Control {
     /// Serve.
     Run,
     /// A newer link took the pinpad id: close with the core's replaced code.
     Replaced,
+    /// The application closes the link: close handshake with this code and reason.
+    Close(CloseCode, String),
+    /// The application drops the link: the transport is cut without a close handshake.
+    Drop,
     /// Graceful shutdown: close with 1001.
     GoingAway,
     /// The grace period is over: drop the transport.
@@ -293,6 +297,36 @@ impl Handle {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(SubmitError::LinkLost),
             Err(_) => Err(SubmitError::Timeout),
+        }
+    }
+
+    /// Closes the link of `pinpad_id` with a close handshake (`code`, `reason`); the terminal
+    /// will dial again as its configuration says. Requests in flight on it fail with
+    /// [`SubmitError::LinkLost`] and [`super::Event::Disconnected`] follows. Returns `false`
+    /// when no link holds the id.
+    pub fn close(&self, pinpad_id: &str, code: CloseCode, reason: &str) -> bool {
+        self.order(pinpad_id, Control::Close(code, reason.to_owned()))
+    }
+
+    /// Cuts the transport of `pinpad_id` without a close handshake, as a lost network would
+    /// (for tests of a terminal's reconnect). Otherwise as [`Handle::close`].
+    pub fn drop_link(&self, pinpad_id: &str) -> bool {
+        self.order(pinpad_id, Control::Drop)
+    }
+
+    /// Sends `control` to the task of the link holding `pinpad_id`.
+    fn order(&self, pinpad_id: &str, control: Control) -> bool {
+        let state = self.shared.state();
+        let task = state
+            .registry
+            .link(pinpad_id)
+            .and_then(|serial| state.tasks.get(serial));
+        match task {
+            Some(task) => {
+                task.send_replace(control);
+                true
+            }
+            None => false,
         }
     }
 

@@ -13,7 +13,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::event::{ClusterEvent, NodeEvent};
 use super::node::Inner;
-use super::wire::{Claim, HELD, ListChunk, PROBE, WireEvent, encode_answer, reason_text, unix_ns};
+use super::wire::{Claim, HELD, ListChunk, PROBE, WireEvent, encode_answer, unix_ns};
 use super::{local, subject};
 use crate::broker::{Event, SubmitError};
 
@@ -96,7 +96,7 @@ async fn on_local_event(inner: &Arc<Inner>, me: &str, event: Event) {
                     task.abort(); // drops the subscription: NATS unsubscribes the subject
                 }
             }
-            let reason = reason_text(&reason);
+            let reason = reason.to_string();
             (
                 WireEvent::Disconnected {
                     pinpad_id: pinpad_id.clone(),

@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use sca_ws::Response;
-use sca_ws::broker::CloseReason;
 use serde::{Deserialize, Serialize};
 
 use crate::broker::{SubmitError, TerminalInfo};
@@ -203,23 +202,6 @@ impl WireEvent {
 
     pub(crate) fn decode(payload: &[u8]) -> Option<Self> {
         serde_json::from_slice(payload).ok()
-    }
-}
-
-/// Why a link ended, in words for the event stream.
-pub(crate) fn reason_text(reason: &CloseReason) -> String {
-    match reason {
-        CloseReason::HandshakeTimeout => "handshake timed out".into(),
-        CloseReason::HandshakeInvalid(e) => format!("invalid handshake: {e}"),
-        CloseReason::Rejected { status } => format!("upgrade rejected with {status}"),
-        CloseReason::Closed { code, reason } => {
-            format!("closed by the terminal ({code:?} {reason:?})")
-        }
-        CloseReason::Failed(e) => format!("failed: {e}"),
-        CloseReason::EarlyData => "data before the upgrade was accepted".into(),
-        CloseReason::TransportLost => "transport lost".into(),
-        CloseReason::Replaced => "replaced by a newer link".into(),
-        other => format!("{other:?}"),
     }
 }
 

@@ -80,17 +80,21 @@ pub enum LinkEvent {
         /// The document.
         response: Response,
     },
-}
-
-impl LinkEvent {
-    /// The pinpad id the event is about.
-    pub fn pinpad_id(&self) -> &str {
-        match self {
-            Self::Connected { pinpad_id, .. }
-            | Self::Disconnected { pinpad_id, .. }
-            | Self::Unsolicited { pinpad_id, .. } => pinpad_id,
-        }
-    }
+    /// A newer link with the same pinpad id took over; the older one is closed and no
+    /// `Disconnected` is told for it.
+    Replaced {
+        /// The pinpad id.
+        pinpad_id: String,
+        /// The TCP peer of the newer link.
+        remote: SocketAddr,
+    },
+    /// A TLS handshake failed, so no terminal connected (a refused certificate, ...).
+    TlsFailed {
+        /// The TCP peer.
+        remote: SocketAddr,
+        /// Why, in words.
+        reason: String,
+    },
 }
 
 /// A SECURITY command of the pairing (stdin `ID register` / `unregister` / `testmac`, or
@@ -143,6 +147,19 @@ pub trait Brokerage: Send + Sync + 'static {
     /// In a cluster, whether this node's NATS connection is up; `None` on a single node.
     fn nats_connected(&self) -> Option<bool> {
         None
+    }
+
+    /// Closes the link of `pinpad_id` with close code 1000 (the terminal dials again).
+    /// Default: refused, for a broker that cannot.
+    fn close(&self, pinpad_id: &str) -> Result<(), Refusal> {
+        let _ = pinpad_id;
+        Err(Refusal::Invalid("this broker cannot close links".into()))
+    }
+
+    /// Cuts the transport of `pinpad_id` without a close handshake. Default: refused.
+    fn drop_link(&self, pinpad_id: &str) -> Result<(), Refusal> {
+        let _ = pinpad_id;
+        Err(Refusal::Invalid("this broker cannot drop links".into()))
     }
 
     /// Carries out a pairing command with terminal `pinpad_id`. Default: refused, for a

@@ -58,11 +58,13 @@ impl NodeBroker {
             .map_err(|e| format!("--nats {}: {e}", args.nats_url))?;
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         tokio::spawn(translate(cluster.subscribe(), events.clone()));
+        let local = TokioBroker::new(handle, EVENT_CAPACITY);
+        tokio::spawn(forward_local_only(local.subscribe(), events.clone()));
         let remote = Arc::new(Mutex::new(Vec::new()));
         tokio::spawn(gather(cluster.clone(), remote.clone()));
         tokio::spawn(log_nats(cluster.clone(), args.nats_url.clone()));
         Ok(Self {
-            local: TokioBroker::new(handle, EVENT_CAPACITY),
+            local,
             member: Some(Member {
                 cluster,
                 events,
@@ -132,6 +134,23 @@ async fn log_nats(cluster: Cluster, url: String) {
                  only, rejoining when it returns (disconnections so far: {})",
                 cluster.nats_disconnects()
             );
+        }
+    }
+}
+
+/// The local events the cluster does not carry (a takeover on this node, a failed TLS
+/// handshake) into the node's event stream.
+async fn forward_local_only(
+    mut source: broadcast::Receiver<LinkEvent>,
+    sink: broadcast::Sender<LinkEvent>,
+) {
+    loop {
+        match source.recv().await {
+            Ok(event @ (LinkEvent::Replaced { .. } | LinkEvent::TlsFailed { .. })) => {
+                let _ = sink.send(event);
+            }
+            Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+            Err(broadcast::error::RecvError::Closed) => return,
         }
     }
 }
@@ -230,5 +249,31 @@ impl Brokerage for NodeBroker {
         command: PairingCommand,
     ) -> Result<PairingOutcome, Refusal> {
         self.local.pairing(pinpad_id, command).await
+    }
+
+    fn close(&self, pinpad_id: &str) -> Result<(), Refusal> {
+        self.local
+            .close(pinpad_id)
+            .map_err(|e| self.held_elsewhere(pinpad_id).unwrap_or(e))
+    }
+
+    fn drop_link(&self, pinpad_id: &str) -> Result<(), Refusal> {
+        self.local
+            .drop_link(pinpad_id)
+            .map_err(|e| self.held_elsewhere(pinpad_id).unwrap_or(e))
+    }
+}
+
+impl NodeBroker {
+    /// For a terminal another node holds: a refusal naming that node (links are closed
+    /// where they are held).
+    fn held_elsewhere(&self, pinpad_id: &str) -> Option<Refusal> {
+        let member = self.member.as_ref()?;
+        let remote = member.remote.lock().unwrap_or_else(|e| e.into_inner());
+        let terminal = remote.iter().find(|t| t.pinpad_id == pinpad_id)?;
+        let node = terminal.node.as_deref().unwrap_or("another node");
+        Some(Refusal::Invalid(format!(
+            "held by node {node}; close it there"
+        )))
     }
 }

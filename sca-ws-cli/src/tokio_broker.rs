@@ -99,7 +99,22 @@ fn translate(event: Event) -> Option<LinkEvent> {
         },
         Event::Disconnected { pinpad_id, reason } => LinkEvent::Disconnected {
             pinpad_id,
-            reason: format!("{reason:?}"),
+            reason: reason.to_string(),
+        },
+        Event::Replaced {
+            pinpad_id,
+            remote_addr,
+            ..
+        } => LinkEvent::Replaced {
+            pinpad_id,
+            remote: remote_addr,
+        },
+        Event::TlsFailed {
+            remote_addr,
+            reason,
+        } => LinkEvent::TlsFailed {
+            remote: remote_addr,
+            reason,
         },
         Event::Unsolicited {
             pinpad_id,
@@ -189,6 +204,18 @@ impl Brokerage for TokioBroker {
             .await
             .map_err(Refusal::Pairing)?;
         Ok(outcome)
+    }
+
+    fn close(&self, pinpad_id: &str) -> Result<(), Refusal> {
+        let closed = self
+            .handle
+            .close(pinpad_id, sca_ws::CloseCode::NORMAL, "closed by the POS");
+        closed.then_some(()).ok_or(Refusal::NotConnected)
+    }
+
+    fn drop_link(&self, pinpad_id: &str) -> Result<(), Refusal> {
+        let dropped = self.handle.drop_link(pinpad_id);
+        dropped.then_some(()).ok_or(Refusal::NotConnected)
     }
 
     fn bytes(&self) -> ByteCounts {

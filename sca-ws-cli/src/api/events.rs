@@ -37,6 +37,14 @@ fn sse(event: &LinkEvent) -> Event {
                 json!({ "pinpad_id": pinpad_id, "response": xml }),
             )
         }
+        LinkEvent::Replaced { pinpad_id, remote } => (
+            "replaced",
+            json!({ "pinpad_id": pinpad_id, "remote_addr": remote.to_string() }),
+        ),
+        LinkEvent::TlsFailed { remote, reason } => (
+            "tls_failed",
+            json!({ "remote_addr": remote.to_string(), "reason": reason }),
+        ),
     };
     Event::default().event(name).data(data.to_string())
 }

@@ -201,6 +201,13 @@ async fn print_events(mut events: broadcast::Receiver<LinkEvent>) {
                 "unsolicited {pinpad_id} {}",
                 response_line(&response)
             )),
+            Ok(LinkEvent::Replaced { pinpad_id, remote }) => {
+                say(&format!("replaced {pinpad_id}"));
+                eprintln!("{pinpad_id}: a newer link from {remote} took over");
+            }
+            Ok(LinkEvent::TlsFailed { remote, reason }) => {
+                eprintln!("pos_broker: TLS handshake with {remote} failed: {reason}");
+            }
             Err(broadcast::error::RecvError::Lagged(missed)) => {
                 eprintln!("pos_broker: stdout fell behind; {missed} event lines lost");
             }
@@ -244,9 +251,16 @@ fn read_stdin(broker: Arc<NodeBroker>) {
                     Ok(Some((pinpad_id, Command::TestMac))) => {
                         pair(&runtime, &broker, pinpad_id, PairingCommand::TestMac);
                     }
-                    Ok(Some((pinpad_id, Command::Close | Command::Drop))) => say(&format!(
-                        "error {pinpad_id} close and drop are not available in this broker"
-                    )),
+                    Ok(Some((pinpad_id, Command::Close))) => {
+                        if let Err(e) = broker.close(&pinpad_id) {
+                            say(&format!("error {pinpad_id} {e}"));
+                        }
+                    }
+                    Ok(Some((pinpad_id, Command::Drop))) => {
+                        if let Err(e) = broker.drop_link(&pinpad_id) {
+                            say(&format!("error {pinpad_id} {e}"));
+                        }
+                    }
                     Err(bad) => say(&bad.line()),
                 }
             });

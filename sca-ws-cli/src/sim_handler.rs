@@ -14,6 +14,9 @@ use crate::engine::{Answer, Engine};
 use crate::sim_pairing::SimPairing;
 use crate::swarm_stats::SwarmStats;
 
+/// Where a single terminal's lines go (stderr in `sca_terminal`, the transcript in the demo).
+pub type LineSink = Arc<dyn Fn(String) + Send + Sync>;
+
 /// One simulated terminal's request handler.
 pub struct SimHandler {
     engine: Mutex<Engine>,
@@ -21,27 +24,27 @@ pub struct SimHandler {
     /// The CAPTURE waiting for its customer, and how to wake it for a cancel.
     capture: Mutex<Option<(RequestId, Arc<Notify>)>>,
     stats: Arc<SwarmStats>,
-    /// Whether to print one stderr line per request and answer (a single terminal).
-    verbose: bool,
+    /// One line per request and answer goes here (a single terminal); `None`: quiet.
+    lines: Option<LineSink>,
     /// The cashier's code and the key store.
     pairing: Arc<SimPairing>,
 }
 
 impl SimHandler {
     /// A handler for the terminal `serial` whose CAPTUREs are approved after
-    /// `capture_delay`, counting into `stats`.
+    /// `capture_delay`, counting into `stats`, telling each request and answer to `lines`.
     pub fn new(
         serial: &str,
         capture_delay: Duration,
         stats: Arc<SwarmStats>,
-        verbose: bool,
+        lines: Option<LineSink>,
     ) -> Self {
         Self {
             engine: Mutex::new(Engine::new(serial)),
             capture_delay,
             capture: Mutex::new(None),
             stats,
-            verbose,
+            lines,
             pairing: Arc::default(),
         }
     }
@@ -50,6 +53,13 @@ impl SimHandler {
     pub fn with_pairing(mut self, pairing: Arc<SimPairing>) -> Self {
         self.pairing = pairing;
         self
+    }
+
+    /// Tells `line` to the sink, if any.
+    fn say(&self, line: impl FnOnce() -> String) {
+        if let Some(lines) = &self.lines {
+            lines(line());
+        }
     }
 
     fn engine(&self) -> std::sync::MutexGuard<'_, Engine> {
@@ -83,24 +93,25 @@ impl SimHandler {
 impl Handler for SimHandler {
     async fn request(&self, request: Request) -> Response {
         let started = tokio::time::Instant::now();
-        if self.verbose {
+        self.say(|| {
             let port = match request.channel {
                 Channel::Primary => "primary",
                 _ => "secondary",
             };
-            eprintln!(
+            let tx = &request.transaction;
+            format!(
                 "request {} ({port}): {} {}",
-                request.id, request.transaction.function_type, request.transaction.command
-            );
-        }
+                request.id, tx.function_type, tx.command
+            )
+        });
         let answer = self.engine().answer(&request.transaction);
         let response = match answer {
             Answer::Now(response) => response,
             Answer::Capture { amount } => self.capture(request.id, amount).await,
         };
         self.stats.answered(started.elapsed());
-        if self.verbose {
-            eprintln!(
+        self.say(|| {
+            format!(
                 "answer {}: {} {}: {}",
                 request.id,
                 response
@@ -108,15 +119,15 @@ impl Handler for SimHandler {
                     .map_or(String::new(), |c| c.to_string()),
                 response.result.as_deref().unwrap_or(""),
                 response.response_text.as_deref().unwrap_or("")
-            );
-        }
+            )
+        });
         response
     }
 
     async fn pairing(&self, request: PairingRequest) -> PairingAnswer {
-        eprintln!("screen: Enter pairing code");
+        self.say(|| "screen: Enter pairing code".into());
         let typed = self.pairing.typed(&request.transaction);
-        eprintln!("pairing {}: code entered", request.id);
+        self.say(|| format!("pairing {}: code entered", request.id));
         PairingAnswer::Code(typed)
     }
 

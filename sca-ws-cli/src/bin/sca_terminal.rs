@@ -22,9 +22,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sca_ws_cli::output::say;
-use sca_ws_cli::sim_handler::SimHandler;
+use sca_ws_cli::sim_handler::{LineSink, SimHandler};
 use sca_ws_cli::swarm_stats::SwarmStats;
 use sca_ws_cli::terminal_args::{self, TerminalArgs, USAGE, pinpad_ids};
+use sca_ws_cli::terminal_lines::event_line;
 use sca_ws_cli::{nofile, shutdown};
 use sca_ws_tokio::terminal::{Client, ClientConfig, ClientIdentity, Event, Handle};
 use tokio::sync::broadcast;
@@ -137,7 +138,8 @@ async fn run(args: TerminalArgs, base: ClientConfig) {
         let mut config = base.clone();
         config.terminal.pinpad_id = Some(id.clone());
         config.seed = seed.wrapping_add(index as u64);
-        let handler = SimHandler::new(&id, args.capture_delay, stats.clone(), single)
+        let lines: Option<LineSink> = single.then(|| Arc::new(|line| eprintln!("{line}")) as _);
+        let handler = SimHandler::new(&id, args.capture_delay, stats.clone(), lines)
             .with_pairing(pairing.clone());
         let client = Client::new(config, handler);
         let handle = client.handle();
@@ -187,16 +189,14 @@ fn summary_now(handles: &[Handle], stats: &SwarmStats) -> String {
 async fn log_events(mut events: broadcast::Receiver<Event>, stats: Arc<SwarmStats>) {
     loop {
         match events.recv().await {
-            Ok(Event::Status(status)) => {
-                let state = if status.connected {
-                    "connected"
-                } else {
-                    "disconnected"
-                };
-                stats.set_connected(u64::from(status.connected));
-                eprintln!("status: {state} (icon {})", status.icon_path);
+            Ok(event @ (Event::Status(_) | Event::Screen(_))) => {
+                if let Event::Status(status) = &event {
+                    stats.set_connected(u64::from(status.connected));
+                }
+                if let Some(line) = event_line(&event) {
+                    eprintln!("{line}");
+                }
             }
-            Ok(Event::Screen(message)) => eprintln!("screen: {message}"),
             Ok(Event::AuthNotRestored(why)) => {
                 eprintln!("key store: {why}");
                 std::process::exit(1);

@@ -78,7 +78,8 @@
 //!
 //! The [`Terminal`] adds a transport directive on top: it asks for a connection
 //! ([`terminal::Output::Connect`]), and the caller answers with `handle_connected(now)` or
-//! `handle_transport_failed(now, why)`. `examples/` holds complete std drivers.
+//! `handle_transport_failed(now, why)`. The workspace's `sca-ws-tokio` crate drives all three on
+//! tokio; `examples/echo_server.rs` is a small blocking std driver of [`ws::Connection`].
 //!
 //! ## Modules: the layers
 //!

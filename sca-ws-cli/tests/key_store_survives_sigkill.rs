@@ -1,11 +1,13 @@
 //! `sca_terminal --key-store FILE` (the workspace binary) as a process: a COUNTER the
 //! terminal answered is on disk before the answer left, so a terminal SIGKILLed right after
 //! answering refuses that COUNTER when it comes back, and accepts a higher one without
-//! pairing again. (Ported from the core's test of the example CLIs.)
+//! pairing again; SIGTERM right after an answer leaves that COUNTER on disk too. (Ported from
+//! the core's test of the example CLIs.)
 
 mod support;
 
 use std::io::Write;
+use std::time::Duration;
 
 use sca_ws::mac::compute_mac;
 use sca_ws::terminal::AuthState;
@@ -63,7 +65,7 @@ fn a_counter_answered_before_sigkill_is_refused_after_restart_and_a_higher_one_a
 
     // Run 2: a POS that holds no keys passes COUNTER and MAC through as typed.
     let mut pos = broker(&mut lines, &[], true);
-    let _term = checking_terminal(&mut lines, &pos.url, "7", &flags);
+    let mut term = checking_terminal(&mut lines, &pos.url, "7", &flags);
     lines.expect("term", "key store: 1 labels restored");
     lines.expect("pos", "connected 7");
     send(&mut pos, &signed_start(&key, 1));
@@ -75,5 +77,16 @@ fn a_counter_answered_before_sigkill_is_refused_after_restart_and_a_higher_one_a
     send(&mut pos, &signed_start(&key, 2));
     let fresh = lines.expect("pos", "response 7");
     assert!(fresh.contains("Session Started"), "{fresh}");
+
+    // SIGTERM right after that answer: the terminal closes its link and exits 0, and
+    // COUNTER 2 is on disk.
+    term.terminate();
+    let status = term.wait_for_exit(Duration::from_secs(15));
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "sca_terminal after SIGTERM: {status:?}"
+    );
+    let state = AuthState::decode(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    assert_eq!(state.label("P_1").and_then(|l| l.last_counter), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }

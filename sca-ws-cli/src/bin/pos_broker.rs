@@ -74,7 +74,14 @@ fn server_config(args: &BrokerArgs) -> Result<ServerConfig, String> {
         let cert = read("--tls-cert", &files.cert)?;
         let key = read("--tls-key", &files.key)?;
         let ca = match &files.client_ca {
-            Some(path) => Some(read("--client-ca", path)?),
+            Some(path) => {
+                let pem = read("--client-ca", path)?;
+                // The CAs checked on their own first, so a bad file is blamed on its flag
+                // (the same check the server configuration makes of them below).
+                sca_ws_tokio::tls::client_config(Some(&pem), None)
+                    .map_err(|e| format!("--client-ca {}: {e}", path.display()))?;
+                Some(pem)
+            }
             None => None,
         };
         let tls = sca_ws_tokio::tls::server_config(&cert, &key, ca.as_deref()).map_err(|e| {

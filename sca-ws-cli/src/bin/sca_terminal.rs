@@ -84,7 +84,14 @@ fn client_config(args: &TerminalArgs) -> Result<ClientConfig, String> {
     };
     if args.config.tls {
         let ca = match &args.ca {
-            Some(path) => Some(read("--ca", path)?),
+            Some(path) => {
+                let pem = read("--ca", path)?;
+                // Checked on its own first, so a bad CA file is blamed on --ca alone.
+                let tls = sca_ws_tokio::tls::client_config(Some(&pem), None)
+                    .map_err(|e| format!("--ca {}: {e}", path.display()))?;
+                config.tls = Some(tls);
+                Some(pem)
+            }
             None => None,
         };
         let identity = match &args.client_cert {
@@ -94,14 +101,12 @@ fn client_config(args: &TerminalArgs) -> Result<ClientConfig, String> {
             }),
             None => None,
         };
-        let pair = identity
-            .as_ref()
-            .map(|id| (id.cert_chain_pem.as_slice(), id.key_pem.as_slice()));
         // Without --ca the client reads the configuration's CA file key, else the Mozilla
         // roots; with it, the file given wins.
-        if ca.is_some() || pair.is_some() {
-            let tls = sca_ws_tokio::tls::client_config(ca.as_deref(), pair)
-                .map_err(|e| format!("--ca / --cert / --key: {e}"))?;
+        if let (Some(id), Some((cert, key))) = (&identity, &args.client_cert) {
+            let pair = (id.cert_chain_pem.as_slice(), id.key_pem.as_slice());
+            let tls = sca_ws_tokio::tls::client_config(ca.as_deref(), Some(pair))
+                .map_err(|e| format!("--cert {} / --key {}: {e}", cert.display(), key.display()))?;
             config.tls = Some(tls);
         }
     }

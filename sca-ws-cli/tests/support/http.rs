@@ -1,5 +1,6 @@
 //! A small blocking HTTP/1.1 client for the tests: one request per connection, every read
-//! bounded by a timeout, so a server that hangs fails the test instead of hanging it.
+//! bounded by a timeout, so a server that hangs fails the test instead of hanging it. Also
+//! the server side of a WebSocket upgrade, for tests that play a broker by hand.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -152,4 +153,35 @@ pub fn next_event(
         }
     }
     panic!("no {name} event with {needle:?}; seen {seen:#?}")
+}
+
+/// Plays a broker's half of the upgrade on an accepted `stream`: reads the request head (at
+/// most 16 KiB, each read bounded by [`READ_TIMEOUT`]) and answers 101 with the accept key of
+/// its `Sec-WebSocket-Key`. The stream is then the test's to read, or to leave unread.
+pub fn answer_upgrade(stream: &mut TcpStream) {
+    stream.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert!(head.len() < 16 * 1024, "upgrade request head too long");
+        stream
+            .read_exact(&mut byte)
+            .expect("read the upgrade request");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).expect("an ASCII head");
+    let key = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("sec-websocket-key")
+                .then(|| value.trim())
+        })
+        .unwrap_or_else(|| panic!("no Sec-WebSocket-Key in {head:?}"));
+    let answer = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\n\r\n",
+        sca_ws::handshake::accept_key(key)
+    );
+    stream.write_all(answer.as_bytes()).expect("write the 101");
 }

@@ -2,5 +2,6 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod http;
+pub mod pki;
 pub mod process;
 pub mod raw_terminal;

@@ -141,7 +141,7 @@ impl Lines {
 pub struct Broker {
     pub child: Killed,
     pub stdin: Option<ChildStdin>,
-    /// `ws://127.0.0.1:PORT/`.
+    /// `ws://127.0.0.1:PORT/`, or `wss://` when started with `--tls-cert`.
     pub url: String,
     /// The API's address, when started with `--http`.
     pub api: Option<SocketAddr>,
@@ -171,7 +171,8 @@ pub fn broker(lines: &mut Lines, extra: &[&str], piped: bool) -> Broker {
             .trim_end_matches('/');
         addr.parse().expect("API address")
     });
-    let listening = lines.expect("pos-err", "listening on ws://");
+    // "listening on ws://..." or "listening on wss://...".
+    let listening = lines.expect("pos-err", "listening on ws");
     let url = listening.trim_start_matches("listening on ").to_owned();
     Broker {
         child,
@@ -215,6 +216,38 @@ pub fn checking_terminal(lines: &mut Lines, url: &str, id: &str, extra: &[&str])
     lines.read(child.0.stdout.take().unwrap(), "term-out");
     lines.read(child.0.stderr.take().unwrap(), "term");
     child
+}
+
+/// The path of `pos_broker`, as Cargo built it for these tests.
+pub const POS_BROKER: &str = env!("CARGO_BIN_EXE_pos_broker");
+
+/// The path of `sca_terminal`, as Cargo built it for these tests.
+pub const SCA_TERMINAL: &str = env!("CARGO_BIN_EXE_sca_terminal");
+
+/// Runs `program` with `args` (stdin and stdout closed) and gives it at most `limit` to
+/// exit: a binary that started despite bad arguments is killed, and `None` says so. Returns
+/// the exit status and everything it wrote to stderr.
+pub fn run_to_exit(program: &str, args: &[&str], limit: Duration) -> (Option<ExitStatus>, String) {
+    let mut child = Killed(
+        Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the binary"),
+    );
+    let mut stderr = child.0.stderr.take().expect("stderr");
+    // Read on a thread: a child writing a long message must not block on a full pipe.
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let status = child.wait_for_exit(limit);
+    drop(child); // kills it when still running, which also ends the reader
+    let text = reader.join().unwrap_or_default();
+    (status, text)
 }
 
 /// A fresh, empty folder for one test's files (under the system's temporary folder).

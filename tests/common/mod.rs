@@ -128,6 +128,7 @@ pub fn server_frames(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
 // The two-peer driver on virtual time (the terminal against the broker's link).
 mod driver;
 mod pairing;
+mod rng;
 #[allow(unused_imports)] // ws tests use only the helpers above
 pub use driver::*;
 #[allow(unused_imports)]

@@ -25,37 +25,10 @@ use sca_ws::{
 /// Bound of every settle loop: far above what a run exchanges at one instant.
 const STEPS: usize = 100_000;
 
-/// SplitMix64, for the simulation's own choices.
-#[derive(Debug, Clone)]
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 {
-            0
-        } else {
-            ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
-        }
-    }
-
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    /// Uniform in `lo..=hi` seconds, at millisecond steps.
-    pub fn secs(&mut self, lo: u64, hi: u64) -> Duration {
-        Duration::from_millis(lo * 1000 + self.below((hi - lo) * 1000 + 1))
-    }
-}
+#[path = "../common/rng.rs"]
+mod rng;
+/// The simulation's random choices: the tests' shared SplitMix64.
+pub use rng::TestRng as Rng;
 
 /// How the broker treats one incoming connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

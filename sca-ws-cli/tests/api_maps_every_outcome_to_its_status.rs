@@ -234,4 +234,25 @@ fn events_arrive_as_json_with_the_pinpad_id() {
             .unwrap()
             .contains("<RESPONSE_TEXT>Note</RESPONSE_TEXT>")
     );
+
+    events
+        .send(LinkEvent::Replaced {
+            pinpad_id: "7".into(),
+            remote: "127.0.0.1:10".parse().unwrap(),
+        })
+        .unwrap();
+    events
+        .send(LinkEvent::TlsFailed {
+            remote: "127.0.0.1:11".parse().unwrap(),
+            reason: "peer sent no certificates".into(),
+        })
+        .unwrap();
+    let replaced: serde_json::Value =
+        serde_json::from_str(&next_event(&mut sse, "replaced", "", 50)).unwrap();
+    assert_eq!(replaced["pinpad_id"], "7");
+    assert_eq!(replaced["remote_addr"], "127.0.0.1:10");
+    let tls: serde_json::Value =
+        serde_json::from_str(&next_event(&mut sse, "tls_failed", "", 50)).unwrap();
+    assert_eq!(tls["remote_addr"], "127.0.0.1:11");
+    assert_eq!(tls["reason"], "peer sent no certificates");
 }

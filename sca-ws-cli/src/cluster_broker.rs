@@ -87,6 +87,18 @@ impl NodeBroker {
         self.local.handle()
     }
 
+    /// For a terminal another node holds: a refusal naming that node (links are closed
+    /// where they are held).
+    fn held_elsewhere(&self, pinpad_id: &str) -> Option<Refusal> {
+        let member = self.member.as_ref()?;
+        let remote = member.remote.lock().unwrap_or_else(|e| e.into_inner());
+        let terminal = remote.iter().find(|t| t.pinpad_id == pinpad_id)?;
+        let node = terminal.node.as_deref().unwrap_or("another node");
+        Some(Refusal::Invalid(format!(
+            "held by node {node}; close it there"
+        )))
+    }
+
     /// Leaves the cluster first, so the other nodes answer 404 for this node's terminals at
     /// once while its links close; a single node has nothing to leave.
     pub async fn leave(&self, grace: Duration) {
@@ -261,19 +273,5 @@ impl Brokerage for NodeBroker {
         self.local
             .drop_link(pinpad_id)
             .map_err(|e| self.held_elsewhere(pinpad_id).unwrap_or(e))
-    }
-}
-
-impl NodeBroker {
-    /// For a terminal another node holds: a refusal naming that node (links are closed
-    /// where they are held).
-    fn held_elsewhere(&self, pinpad_id: &str) -> Option<Refusal> {
-        let member = self.member.as_ref()?;
-        let remote = member.remote.lock().unwrap_or_else(|e| e.into_inner());
-        let terminal = remote.iter().find(|t| t.pinpad_id == pinpad_id)?;
-        let node = terminal.node.as_deref().unwrap_or("another node");
-        Some(Refusal::Invalid(format!(
-            "held by node {node}; close it there"
-        )))
     }
 }

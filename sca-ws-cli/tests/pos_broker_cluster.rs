@@ -1,7 +1,7 @@
 //! Two `pos_broker --nats URL --node-id NAME` processes and a real `nats-server` (skipped,
 //! saying so, where it is not installed): a POST on node B answered by the terminal on node
 //! A, node B's list naming node A, the NATS gauge, and 404 on B within 5 s once A is
-//! killed.
+//! killed; `ID close` typed on B for a terminal on A is refused, naming A.
 
 #[path = "../../sca-ws-tokio/tests/support/nats.rs"]
 mod nats;
@@ -91,4 +91,51 @@ fn a_post_on_node_b_reaches_the_terminal_on_node_a_until_a_dies() {
     let refused = within(Duration::from_secs(5), || post(api_b, "7").status == 404);
     assert!(refused, "404 for A's terminal on node B within 5 s");
     assert!(killed.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn close_on_another_node_names_the_node_that_holds_the_link() {
+    use std::io::Write;
+    let Some(nats) = Nats::start() else { return };
+    let url = nats.url();
+    let mut lines = Lines::default();
+    let args = |name: &'static str| {
+        vec![
+            "--http".to_owned(),
+            "127.0.0.1:0".to_owned(),
+            "--nats".to_owned(),
+            url.clone(),
+            "--node-id".to_owned(),
+            name.to_owned(),
+        ]
+    };
+    let a_args = args("node-a");
+    let a = broker(
+        &mut lines,
+        &a_args.iter().map(String::as_str).collect::<Vec<_>>(),
+        false,
+    );
+    let b_args = args("node-b");
+    let mut b = broker(
+        &mut lines,
+        &b_args.iter().map(String::as_str).collect::<Vec<_>>(),
+        true,
+    );
+    lines.expect("pos-err", "node node-b joined the cluster");
+    let _terminal = terminal(&mut lines, &a.url, "7", &[]);
+    lines.expect("pos", "connected 7");
+    let api_b = b.api.expect("node B's API");
+    let listed = within(Duration::from_secs(5), || {
+        let reply = request(api_b, "GET", "/terminals", &[], "");
+        reply.body.contains(r#""node":"node-a""#)
+    });
+    assert!(listed, "node B sees terminal 7 on node A");
+
+    let stdin = b.stdin.as_mut().expect("node B's stdin");
+    writeln!(stdin, "7 close").unwrap();
+    let refused = lines.expect("pos", "error 7");
+    assert!(refused.contains("held by node node-a"), "{refused}");
+    // The link on A is untouched: no disconnection, and B still reaches the terminal.
+    assert!(!lines.arrives("pos", "disconnected 7", Duration::from_millis(300)));
+    assert_eq!(post(api_b, "7").status, 200);
 }

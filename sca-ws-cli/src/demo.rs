@@ -225,7 +225,7 @@ impl Script<'_> {
         self.step("8. clean close");
         (self.print)(&format!("pos  -> close {PINPAD}"));
         let closing = self.broker.close(PINPAD, CloseCode::NORMAL, "end of day");
-        check(closing, "the broker holds the link")?;
+        closing.map_err(|e| format!("close: {e}"))?;
         let reason = self.disconnected(PINPAD).await?;
         check(
             reason.starts_with("closed 1000"),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use sca_ws::{Response, Transaction};
-use sca_ws_tokio::broker::{Event, Handle, SubmitError};
+use sca_ws_tokio::broker::{CloseError, Event, Handle, SubmitError};
 use tokio::sync::broadcast;
 
 use crate::brokerage::{
@@ -210,7 +210,10 @@ impl Brokerage for TokioBroker {
         let closed = self
             .handle
             .close(pinpad_id, sca_ws::CloseCode::NORMAL, "closed by the POS");
-        closed.then_some(()).ok_or(Refusal::NotConnected)
+        closed.map_err(|e| match e {
+            CloseError::NotConnected => Refusal::NotConnected,
+            other => Refusal::Invalid(other.to_string()),
+        })
     }
 
     fn drop_link(&self, pinpad_id: &str) -> Result<(), Refusal> {

@@ -1,6 +1,7 @@
 //! `Handle::close` ends one terminal's link with a close handshake and the code asked for;
 //! `Handle::drop_link` cuts its transport with none. Either way the request in flight fails,
-//! `Disconnected` follows, the other terminals stay up, and an unknown id is refused.
+//! `Disconnected` follows, the other terminals stay up, and an unknown id is refused, as is
+//! a close code or reason a close frame cannot carry.
 
 mod support;
 
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use sca_ws::CloseCode;
 use sca_ws::broker::CloseReason;
-use sca_ws_tokio::broker::{Event, ServerConfig, SubmitError};
+use sca_ws_tokio::broker::{CloseError, Event, ServerConfig, SubmitError};
 use support::*;
 use tokio::io::AsyncWriteExt;
 
@@ -44,7 +45,17 @@ async fn close_sends_the_code_and_completes_the_handshake() {
     let (opcode, _) = a.read_frame(WAIT).await.expect("the request arrives");
     assert_eq!(opcode, 0x1);
 
-    assert!(broker.close("A", CloseCode::NORMAL, "end of day"));
+    // What a close frame cannot carry is refused before anything is sent.
+    assert_eq!(
+        broker.close("A", CloseCode::NO_STATUS, ""),
+        Err(CloseError::InvalidCode(CloseCode::NO_STATUS))
+    );
+    let long = "x".repeat(124);
+    assert_eq!(
+        broker.close("A", CloseCode::NORMAL, &long),
+        Err(CloseError::ReasonTooLong(124))
+    );
+    assert_eq!(broker.close("A", CloseCode::NORMAL, "end of day"), Ok(()));
     assert_eq!(a.read_close_code(WAIT).await, Some(1000));
     // The terminal answers the close; the link then ends cleanly.
     a.stream
@@ -67,11 +78,10 @@ async fn close_sends_the_code_and_completes_the_handshake() {
         .map(|t| t.pinpad_id)
         .collect();
     assert_eq!(left, ["B"], "only A's link ended");
-    assert!(!broker.close("A", CloseCode::NORMAL, "again"), "A is gone");
-    assert!(
-        !broker.close("nobody", CloseCode::NORMAL, ""),
-        "never connected"
-    );
+    let again = broker.close("A", CloseCode::NORMAL, "again");
+    assert_eq!(again, Err(CloseError::NotConnected), "A is gone");
+    let nobody = broker.close("nobody", CloseCode::NORMAL, "");
+    assert_eq!(nobody, Err(CloseError::NotConnected), "never connected");
 }
 
 #[tokio::test]

@@ -40,3 +40,32 @@ impl fmt::Display for SubmitError {
 }
 
 impl std::error::Error for SubmitError {}
+
+/// Why [`super::Handle::close`] closed nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CloseError {
+    /// No link holds that pinpad id.
+    NotConnected,
+    /// The code may not be sent in a close frame (1005, 1006, 1015, or outside RFC 6455's
+    /// ranges).
+    InvalidCode(sca_ws::CloseCode),
+    /// The reason is longer than the 123 bytes a close frame carries.
+    ReasonTooLong(usize),
+}
+
+impl fmt::Display for CloseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotConnected => f.write_str("no terminal with this pinpad id is connected"),
+            Self::InvalidCode(code) => write!(f, "close code {code} may not be sent"),
+            Self::ReasonTooLong(len) => write!(
+                f,
+                "close reason of {len} bytes; a close frame carries at most {}",
+                sca_ws::frame::ClosePayload::MAX_REASON_LEN
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CloseError {}

@@ -27,7 +27,7 @@ pub(crate) mod shared;
 
 pub use books::{decode_books, encode_books};
 pub use config::ServerConfig;
-pub use error::SubmitError;
+pub use error::{CloseError, SubmitError};
 pub use event::{Event, TerminalInfo};
 pub use server::Server;
 pub use shared::Handle;

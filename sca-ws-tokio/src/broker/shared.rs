@@ -14,7 +14,7 @@ use sca_ws::{CloseCode, Response, Transaction};
 use tokio::sync::{Notify, broadcast, mpsc, oneshot, watch};
 
 use super::config::ServerConfig;
-use super::error::SubmitError;
+use super::error::{CloseError, SubmitError};
 use super::event::{Event, TerminalInfo};
 use crate::clock;
 
@@ -302,10 +302,21 @@ impl Handle {
 
     /// Closes the link of `pinpad_id` with a close handshake (`code`, `reason`); the terminal
     /// will dial again as its configuration says. Requests in flight on it fail with
-    /// [`SubmitError::LinkLost`] and [`super::Event::Disconnected`] follows. Returns `false`
-    /// when no link holds the id.
-    pub fn close(&self, pinpad_id: &str, code: CloseCode, reason: &str) -> bool {
-        self.order(pinpad_id, Control::Close(code, reason.to_owned()))
+    /// [`SubmitError::LinkLost`] and [`super::Event::Disconnected`] follows.
+    ///
+    /// Refused, closing nothing, when no link holds the id or a close frame cannot carry
+    /// `code` or `reason`.
+    pub fn close(&self, pinpad_id: &str, code: CloseCode, reason: &str) -> Result<(), CloseError> {
+        if !code.is_valid_on_wire() {
+            return Err(CloseError::InvalidCode(code));
+        }
+        if reason.len() > sca_ws::frame::ClosePayload::MAX_REASON_LEN {
+            return Err(CloseError::ReasonTooLong(reason.len()));
+        }
+        let control = Control::Close(code, reason.to_owned());
+        self.order(pinpad_id, control)
+            .then_some(())
+            .ok_or(CloseError::NotConnected)
     }
 
     /// Cuts the transport of `pinpad_id` without a close handshake, as a lost network would

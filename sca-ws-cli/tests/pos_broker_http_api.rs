@@ -1,6 +1,7 @@
 //! `pos_broker --http` as a process with a simulated terminal: every status of
 //! `POST /terminals/{id}/transactions` for real (200, 400, 404, 504, 503 queue full), the
-//! bearer token, the terminal list, the event stream and the metrics.
+//! bearer token, the terminal list, the event stream, the metrics, and close / drop of one
+//! link.
 
 mod support;
 
@@ -179,4 +180,32 @@ fn terminals_events_and_metrics() {
     drop(term);
     let gone = next_event(&mut events, "disconnected", "\"42\"", 100);
     assert!(gone.contains("\"pinpad_id\":\"42\""), "{gone}");
+}
+
+#[test]
+fn close_and_drop_end_a_link_over_http() {
+    let mut lines = Lines::default();
+    let pos = broker(&mut lines, &["--http", "127.0.0.1:0"], false);
+    let api = pos.api.unwrap();
+    let _term = terminal(&mut lines, &pos.url, "7", &[]);
+    lines.expect("pos", "connected 7");
+
+    let closed = request(api, "POST", "/terminals/7/close", &[], "");
+    assert_eq!(closed.status, 204, "{closed:?}");
+    lines.expect("pos", "disconnected 7");
+    lines.expect("pos-err", "7: closed 1000");
+    // The terminal dials again by itself, and is reachable.
+    lines.expect("pos", "connected 7");
+    assert_eq!(post(api, "7", START).status, 200);
+
+    let dropped = request(api, "POST", "/terminals/7/drop", &[], "");
+    assert_eq!(dropped.status, 204, "{dropped:?}");
+    lines.expect("pos", "disconnected 7");
+    lines.expect("pos", "connected 7");
+
+    let nobody = request(api, "POST", "/terminals/nobody/close", &[], "");
+    assert_eq!(nobody.status, 404, "{nobody:?}");
+    assert!(nobody.body.contains("not connected"), "{nobody:?}");
+    let nobody = request(api, "POST", "/terminals/nobody/drop", &[], "");
+    assert_eq!(nobody.status, 404, "{nobody:?}");
 }

@@ -6,13 +6,15 @@
 //! | `POST /terminals/{id}/transactions` | the terminal's RESPONSE (`application/xml`), or 400 / 404 / 503 / 504 / 502 with the reason |
 //! | `POST /terminals/{id}/register` | pairs (optional body `{"entry_code": "1234"}`): `{"pinpad_id", "label"}`, 422 when refused |
 //! | `POST /terminals/{id}/unregister`, `.../testmac` | the terminal's RESPONSE to SECURITY UNREGISTER / TEST_MAC |
+//! | `POST /terminals/{id}/close`, `.../drop` | 204 once the link is told to close (1000) / cut; 404 when not connected |
 //! | `GET /terminals` | JSON array of the connected terminals |
-//! | `GET /events` | `text/event-stream` of connected / disconnected / unsolicited |
+//! | `GET /events` | `text/event-stream` of connected / disconnected / replaced / unsolicited / tls_failed |
 //! | `GET /metrics` | Prometheus text exposition |
 
 pub mod auth;
 mod events;
 pub mod exposure;
+mod links;
 pub mod metrics;
 mod pairing;
 mod terminals;
@@ -60,6 +62,8 @@ pub fn router<B: Brokerage>(api: Arc<Api<B>>) -> Router {
         .route("/terminals/{id}/register", post(pairing::register::<B>))
         .route("/terminals/{id}/unregister", post(pairing::unregister::<B>))
         .route("/terminals/{id}/testmac", post(pairing::test_mac::<B>))
+        .route("/terminals/{id}/close", post(links::close::<B>))
+        .route("/terminals/{id}/drop", post(links::drop_link::<B>))
         .route("/terminals", get(terminals::list::<B>))
         .route("/events", get(events::stream::<B>))
         .route("/metrics", get(metrics_text::<B>))

@@ -7,9 +7,10 @@
 #![allow(clippy::disallowed_methods)] // virtual time starts at one wall-clock reading
 
 mod broker_support;
+mod python_support;
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -77,69 +78,15 @@ with connect(uri, subprotocols=["sci"], origin="http://127.0.0.1",
         print("closed", rcvd.code if rcvd else None, flush=True)
 "#;
 
-/// Where `websockets` can be imported from: `Ok(None)` = already on the default path.
-fn websockets_path() -> Result<Option<PathBuf>, String> {
-    let importable = |path: Option<&Path>| {
-        let mut c = Command::new("python3");
-        c.args(["-c", "import websockets.sync.client"]);
-        if let Some(p) = path {
-            c.env("PYTHONPATH", p);
-        }
-        c.stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if Command::new("python3").arg("--version").output().is_err() {
-        return Err("python3 is not installed".into());
-    }
-    if importable(None) {
-        return Ok(None);
-    }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-websockets");
-    if importable(Some(&dir)) {
-        return Ok(Some(dir));
-    }
-    let out = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--target",
-        ])
-        .arg(&dir)
-        .args(["--timeout", "30", "websockets>=12"])
-        .output()
-        .map_err(|e| format!("pip could not run: {e}"))?;
-    if out.status.success() && importable(Some(&dir)) {
-        return Ok(Some(dir));
-    }
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    let unreachable = [
-        "connection",
-        "network",
-        "resolve",
-        "timed out",
-        "no matching distribution",
-    ]
-    .iter()
-    .any(|w| err.to_lowercase().contains(w));
-    assert!(
-        unreachable,
-        "pip failed for a reason other than the network: {err}"
-    );
-    Err(format!(
-        "pip cannot reach its registry: {}",
-        err.lines().last().unwrap_or("")
-    ))
-}
-
 #[test]
 #[allow(clippy::disallowed_methods)] // the test's clock
 fn python_websockets_terminal() {
-    let path = match websockets_path() {
+    let path = match python_support::python_path(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "py-websockets",
+        "import websockets.sync.client",
+        &["websockets>=12"],
+    ) {
         Ok(p) => p,
         Err(reason) => {
             println!("skipped: {reason}");

@@ -9,9 +9,11 @@
 //! a printed reason only when Python is absent or pip cannot reach its registry.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
+#[path = "../../tests/python_support/mod.rs"]
+mod python_support;
 mod support;
 
 use std::time::Duration;
@@ -77,71 +79,14 @@ with serve(handler, "127.0.0.1", 0, subprotocols=["sci"]) as server:
     server.shutdown()
 "#;
 
-/// Where `websockets` and `cryptography` import from: `Ok(None)` = the default path.
-fn python_path() -> Result<Option<PathBuf>, String> {
-    let importable = |path: Option<&Path>| {
-        let mut c = Command::new("python3");
-        c.args([
-            "-c",
-            "import websockets.sync.server, cryptography.hazmat.primitives.asymmetric.rsa",
-        ]);
-        if let Some(p) = path {
-            c.env("PYTHONPATH", p);
-        }
-        c.stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if Command::new("python3").arg("--version").output().is_err() {
-        return Err("python3 is not installed".into());
-    }
-    if importable(None) {
-        return Ok(None);
-    }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("py-pos");
-    if importable(Some(&dir)) {
-        return Ok(Some(dir));
-    }
-    let out = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--target",
-        ])
-        .arg(&dir)
-        .args(["--timeout", "30", "websockets>=12", "cryptography>=41"])
-        .output()
-        .map_err(|e| format!("pip could not run: {e}"))?;
-    if out.status.success() && importable(Some(&dir)) {
-        return Ok(Some(dir));
-    }
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    let unreachable = [
-        "connection",
-        "network",
-        "resolve",
-        "timed out",
-        "no matching distribution",
-    ]
-    .iter()
-    .any(|w| err.to_lowercase().contains(w));
-    assert!(
-        unreachable,
-        "pip failed for a reason other than the network: {err}"
-    );
-    Err(format!(
-        "pip cannot reach its registry: {}",
-        err.lines().last().unwrap_or("")
-    ))
-}
-
 #[test]
 fn sca_terminal_pairs_with_an_independent_python_pos() {
-    let path = match python_path() {
+    let path = match python_support::python_path(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "py-pos",
+        "import websockets.sync.server, cryptography.hazmat.primitives.asymmetric.rsa",
+        &["websockets>=12", "cryptography>=41"],
+    ) {
         Ok(p) => p,
         Err(reason) => {
             println!("skipped: {reason}");

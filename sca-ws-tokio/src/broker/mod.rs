@@ -3,7 +3,8 @@
 //!
 //! [`Server::bind`] opens the listening socket, [`Server::run`] accepts, and every
 //! transport gets its own task driving a core [`sca_ws::broker::Link`]. A [`Handle`] (cheap
-//! to clone) submits requests, lists terminals, streams [`Event`]s and shuts down.
+//! to clone) submits requests, lists terminals, streams [`Event`]s, ends one link
+//! ([`Handle::close`], [`Handle::drop_link`]) and shuts down.
 //!
 //! Bounds: a link holds at most [`ServerConfig::outbound_high_water`] bytes for a slow
 //! reader (then it stops reading from it), a write that makes no progress for

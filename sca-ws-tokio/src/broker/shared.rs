@@ -191,6 +191,10 @@ impl Handle {
     ///
     /// Errors as [`Handle::submit`], and [`SubmitError::Pairing`] when the terminal
     /// refused or its answer does not open with `key`.
+    ///
+    /// Cancel safety: as [`Handle::submit`]. Once queued, the pairing goes on without the
+    /// future: the link task reads the answer, so a terminal that accepted still has its
+    /// label stored in the book ([`super::Event::BookChanged`] says so).
     pub async fn register(
         &self,
         pinpad_id: &str,
@@ -211,6 +215,8 @@ impl Handle {
     /// Sends SECURITY UNREGISTER of `label` (`None`: the id's default label; without any
     /// label, UNREGISTERALL), signed with it, and drops the label from the book once the
     /// terminal confirms.
+    ///
+    /// Cancel safety: as [`Handle::register`]; a confirmed UNREGISTER still drops the label.
     pub async fn unregister(
         &self,
         pinpad_id: &str,
@@ -231,6 +237,8 @@ impl Handle {
 
     /// Sends SECURITY TEST_MAC signed with `label` (`None`: the default label); a terminal
     /// that verified the MAC answers success.
+    ///
+    /// Cancel safety: as [`Handle::submit`] (it is one).
     pub async fn test_mac(
         &self,
         pinpad_id: &str,

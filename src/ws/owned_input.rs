@@ -10,9 +10,6 @@ use bytes::{Buf, BytesMut};
 use super::{Connection, Event, Role, Utf8Bytes};
 use crate::frame::apply_mask;
 
-/// The longest frame header a client sends (RFC 6455 §5.2): 2 bytes, a 64-bit length, a key.
-const MAX_HEADER: usize = 2 + 8 + 4;
-
 /// What the front of the owned input holds.
 enum Front {
     /// A whole single-frame data message: its header length, payload length and key.
@@ -90,38 +87,14 @@ impl Connection {
     /// Reading into the spare capacity of one `BytesMut` and passing `buf.split()` keeps the
     /// pieces of a held message contiguous, so joining them costs no copy.
     pub fn handle_input_buf(&mut self, now: Instant, mut bytes: BytesMut) {
-        while !self.pending.is_empty() && self.is_reading() {
-            let mut held = std::mem::take(&mut self.pending);
-            if held.as_ptr().wrapping_add(held.len()) == bytes.as_ptr() {
-                // The rest follows the held bytes in the same block: join without a copy.
-                held.unsplit(bytes);
-                bytes = held;
-                break;
-            }
-            // The driver read into another block. Joining the two would copy all of
-            // `bytes` behind the held message, and every later read too, as the held
-            // remainder would again sit in the old block: move over only what completes
-            // the held frame (or its longest header, while its length is unknown).
-            let wanted = match self.pending_missing {
-                0 => MAX_HEADER,
-                missing => missing,
-            };
-            let moved = bytes.split_to(wanted.min(bytes.len()));
-            held.extend_from_slice(&moved);
-            self.feed_owned(now, held);
-            if bytes.is_empty() {
-                return;
-            }
-        }
-        self.feed_owned(now, bytes);
-    }
-
-    /// [`handle_input_buf`](Self::handle_input_buf) once any held message has been joined
-    /// with (or completed from) the new bytes.
-    fn feed_owned(&mut self, now: Instant, mut bytes: BytesMut) {
         if !self.is_reading() {
             self.pending = BytesMut::new();
             return;
+        }
+        if !self.pending.is_empty() {
+            let mut joined = std::mem::take(&mut self.pending);
+            joined.unsplit(bytes);
+            bytes = joined;
         }
         let server = self.role == Role::Server;
         let limit = self

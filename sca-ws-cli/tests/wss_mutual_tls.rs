@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use support::pki;
 use support::process::{
-    Lines, POS_BROKER, SCA_TERMINAL, START, broker, run_to_exit, scratch_dir, terminal,
+    Lines, POS_BROKER, SCA_TERMINAL, START, broker, refused_at_start, scratch_dir, terminal,
 };
 
 #[test]
@@ -180,26 +180,12 @@ fn unusable_tls_files_stop_the_binaries_with_a_message_naming_the_flag() {
 /// Runs `program` with `args`, which must stop it at start with exit code 2 and a first
 /// stderr line `NAME: ...` that contains every one of `named` and none of `not_blamed`.
 fn stops_naming(program: &str, args: &[&str], named: &[&str], not_blamed: &[&str]) {
-    let name = if program == POS_BROKER {
-        "pos_broker"
-    } else {
-        "sca_terminal"
-    };
-    let (status, err) = run_to_exit(program, args, Duration::from_secs(10));
-    assert_eq!(
-        status.and_then(|s| s.code()),
-        Some(2),
-        "{name} {args:?}: {err}"
-    );
-    assert!(
-        err.starts_with(&format!("{name}: ")),
-        "{name} {args:?}: {err}"
-    );
+    let err = refused_at_start(program, args);
     let message = err.lines().next().unwrap_or_default();
     for needle in named {
-        assert!(message.contains(needle), "{name} {args:?}: {message}");
+        assert!(message.contains(needle), "{args:?}: {message}");
     }
     for needle in not_blamed {
-        assert!(!message.contains(needle), "{name} {args:?}: {message}");
+        assert!(!message.contains(needle), "{args:?}: {message}");
     }
 }

@@ -250,6 +250,26 @@ pub fn run_to_exit(program: &str, args: &[&str], limit: Duration) -> (Option<Exi
     (status, text)
 }
 
+/// Runs `program` (one of the two binaries) with `args`, which must stop it at start: exit
+/// code 2 and stderr opening with `NAME: `. Returns that stderr.
+pub fn refused_at_start(program: &str, args: &[&str]) -> String {
+    let name = std::path::Path::new(program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (status, err) = run_to_exit(program, args, Duration::from_secs(10));
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(2),
+        "{name} {args:?}: {err}"
+    );
+    assert!(
+        err.starts_with(&format!("{name}: ")),
+        "{name} {args:?}: {err}"
+    );
+    err
+}
+
 /// A fresh, empty folder for one test's files (under the system's temporary folder).
 pub fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("sca-ws-cli-{name}-{}", std::process::id()));

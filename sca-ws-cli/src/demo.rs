@@ -37,10 +37,25 @@ enum Line {
     Pos(Event),
     /// A terminal's line.
     Terminal(String),
-    /// The outcome of a request the script submitted, by its name.
-    Answer(String, Result<Response, SubmitError>),
-    /// The outcome of a REGISTER: the new label.
-    Registered(Result<String, SubmitError>),
+    /// What a request the script submitted came to, by the request's name.
+    Done(String, Result<Outcome, SubmitError>),
+}
+
+/// What a request brought back.
+enum Outcome {
+    /// The terminal's RESPONSE.
+    Answered(Response),
+    /// A REGISTER's new MAC_LABEL.
+    Registered(String),
+}
+
+impl Outcome {
+    fn line(&self) -> String {
+        match self {
+            Self::Answered(response) => response_line(response),
+            Self::Registered(label) => format!("registered, MAC_LABEL {label}"),
+        }
+    }
 }
 
 /// Runs the whole scenario, writing the transcript to `print`; `Err` names the step that
@@ -156,8 +171,8 @@ struct Script<'a> {
     lines: mpsc::Receiver<Line>,
     /// Broker events received and not yet consumed by a step.
     notes: VecDeque<Event>,
-    /// Request outcomes received and not yet consumed.
-    answers: VecDeque<Line>,
+    /// Request outcomes received and not yet consumed, by request name.
+    answers: VecDeque<(String, Result<Outcome, SubmitError>)>,
     /// Every terminal line so far; steps look after `mark`.
     term: Vec<String>,
     mark: usize,
@@ -248,17 +263,16 @@ impl Script<'_> {
         .await?;
         let code = entry_code()?;
         (self.print)(&format!("pos  -> register (the cashier types {code})"));
-        let (broker, tx, key) = (
-            self.broker.clone(),
-            self.tx.clone(),
-            self.pairing.key().clone(),
-        );
-        tokio::spawn(async move {
-            let result = broker.register(PAIRED, &key, &code).await;
-            let _ = tx.send(Line::Registered(result)).await;
+        let (broker, key) = (self.broker.clone(), self.pairing.key().clone());
+        self.spawn_request("SECURITY REGISTER", async move {
+            let label = broker.register(PAIRED, &key, &code).await;
+            label.map(Outcome::Registered)
         });
         self.terminal_says("screen: Enter pairing code").await?;
-        let label = self.registered().await?;
+        let label = match self.outcome("SECURITY REGISTER").await? {
+            Outcome::Registered(label) => label,
+            Outcome::Answered(_) => return Err("REGISTER brought no label".into()),
+        };
 
         self.step("10. a signed SESSION START");
         let start = "<TRANSACTION><FUNCTION_TYPE>SESSION</FUNCTION_TYPE><COMMAND>START</COMMAND></TRANSACTION>";
@@ -274,7 +288,7 @@ impl Script<'_> {
         self.step("11. SECURITY TEST_MAC: the terminal checks the MAC of label and COUNTER");
         (self.print)("pos  -> SECURITY TEST_MAC (signed with the default label)");
         let test = sca_ws::broker::test_mac_request(None);
-        self.submit_transaction(PAIRED, test, "SECURITY TEST_MAC")?;
+        self.submit_transaction(PAIRED, test, "SECURITY TEST_MAC");
         let tested = self.answer("SECURITY TEST_MAC").await?;
         check(tested.is_success(), "the terminal verified the MAC")?;
 
@@ -282,13 +296,12 @@ impl Script<'_> {
         (self.print)(&format!(
             "pos  -> SECURITY UNREGISTER of {label} (signed with it)"
         ));
-        let (broker, tx, name) = (self.broker.clone(), self.tx.clone(), "SECURITY UNREGISTER");
-        let unregistering = label.clone();
-        tokio::spawn(async move {
-            let result = broker.unregister(PAIRED, Some(&unregistering)).await;
-            let _ = tx.send(Line::Answer(name.into(), result)).await;
+        let (broker, unregistering) = (self.broker.clone(), label.clone());
+        self.spawn_request("SECURITY UNREGISTER", async move {
+            let answer = broker.unregister(PAIRED, Some(&unregistering)).await;
+            answer.map(Outcome::Answered)
         });
-        let unregistered = self.answer(name).await?;
+        let unregistered = self.answer("SECURITY UNREGISTER").await?;
         check(unregistered.is_success(), "UNREGISTER succeeds")?;
         let finish = "<TRANSACTION><FUNCTION_TYPE>SESSION</FUNCTION_TYPE><COMMAND>FINISH</COMMAND></TRANSACTION>";
         (self.print)(&format!("pos  -> {finish} (no label left: sent unsigned)"));
@@ -338,22 +351,29 @@ impl Script<'_> {
 
     fn submit_quietly(&mut self, id: &str, xml: &str, name: &str) -> Result<(), String> {
         let tx = Transaction::decode(xml.as_bytes()).map_err(|e| format!("demo request: {e}"))?;
-        self.submit_transaction(id, tx, name)
+        self.submit_transaction(id, tx, name);
+        Ok(())
     }
 
-    fn submit_transaction(
-        &mut self,
-        id: &str,
-        request: Transaction,
-        name: &str,
-    ) -> Result<(), String> {
-        let (broker, tx) = (self.broker.clone(), self.tx.clone());
-        let (id, name) = (id.to_owned(), name.to_owned());
-        tokio::spawn(async move {
-            let result = broker.submit(&id, request).await;
-            let _ = tx.send(Line::Answer(name, result)).await;
+    fn submit_transaction(&mut self, id: &str, request: Transaction, name: &str) {
+        let (broker, id) = (self.broker.clone(), id.to_owned());
+        self.spawn_request(name, async move {
+            let answer = broker.submit(&id, request).await;
+            answer.map(Outcome::Answered)
         });
-        Ok(())
+    }
+
+    /// Runs `request` as a task; its outcome arrives as a line named `name`.
+    fn spawn_request(
+        &self,
+        name: &str,
+        request: impl Future<Output = Result<Outcome, SubmitError>> + Send + 'static,
+    ) {
+        let (tx, name) = (self.tx.clone(), name.to_owned());
+        tokio::spawn(async move {
+            let outcome = request.await;
+            let _ = tx.send(Line::Done(name, outcome)).await;
+        });
     }
 
     async fn request(&mut self, id: &str, xml: &str, name: &str) -> Result<Response, String> {
@@ -361,34 +381,24 @@ impl Script<'_> {
         self.answer(name).await
     }
 
-    /// Waits for the outcome of the request `name`: its RESPONSE, or why there was none.
+    /// Waits for the RESPONSE to the request `name`.
     async fn answer(&mut self, name: &str) -> Result<Response, String> {
-        let deadline = Instant::now() + STEP_TIMEOUT;
-        loop {
-            let found = self
-                .answers
-                .iter()
-                .position(|a| matches!(a, Line::Answer(n, _) if n == name));
-            if let Some(Line::Answer(_, result)) = found.and_then(|i| self.answers.remove(i)) {
-                return result.map_err(|e| format!("{name}: {e}"));
-            }
-            self.receive(deadline, &format!("an answer to {name}"))
-                .await?;
+        match self.outcome(name).await? {
+            Outcome::Answered(response) => Ok(response),
+            Outcome::Registered(_) => Err(format!("{name} brought no RESPONSE")),
         }
     }
 
-    /// Waits for the REGISTER's outcome; returns the label.
-    async fn registered(&mut self) -> Result<String, String> {
+    /// Waits for what the request `name` came to; `Err` says why it got nothing.
+    async fn outcome(&mut self, name: &str) -> Result<Outcome, String> {
         let deadline = Instant::now() + STEP_TIMEOUT;
         loop {
-            let found = self
-                .answers
-                .iter()
-                .position(|a| matches!(a, Line::Registered(_)));
-            if let Some(Line::Registered(result)) = found.and_then(|i| self.answers.remove(i)) {
-                return result.map_err(|e| format!("REGISTER: {e}"));
+            if let Some(i) = self.answers.iter().position(|(n, _)| n == name) {
+                let (_, outcome) = self.answers.remove(i).ok_or("queue")?;
+                return outcome.map_err(|e| format!("{name}: {e}"));
             }
-            self.receive(deadline, "the REGISTER answer").await?;
+            self.receive(deadline, &format!("an answer to {name}"))
+                .await?;
         }
     }
 
@@ -428,25 +438,13 @@ impl Script<'_> {
                 (self.print)(&format!("pos  <- {}", describe(&event)));
                 self.notes.push_back(event);
             }
-            Ok(Some(answer @ Line::Answer(..))) => {
-                if let Line::Answer(name, result) = &answer {
-                    let text = match result {
-                        Ok(response) => response_line(response),
-                        Err(e) => format!("no answer: {e}"),
-                    };
-                    (self.print)(&format!("pos  <- {name}: {text}"));
-                }
-                self.answers.push_back(answer);
-            }
-            Ok(Some(registered @ Line::Registered(_))) => {
-                if let Line::Registered(result) = &registered {
-                    let text = match result {
-                        Ok(label) => format!("registered, MAC_LABEL {label}"),
-                        Err(e) => format!("not registered: {e}"),
-                    };
-                    (self.print)(&format!("pos  <- {text}"));
-                }
-                self.answers.push_back(registered);
+            Ok(Some(Line::Done(name, outcome))) => {
+                let text = match &outcome {
+                    Ok(outcome) => outcome.line(),
+                    Err(e) => format!("no answer: {e}"),
+                };
+                (self.print)(&format!("pos  <- {name}: {text}"));
+                self.answers.push_back((name, outcome));
             }
             Ok(None) => return Err(format!("peers gone before {what}")),
             Err(_) => return Err(format!("timed out waiting for {what}")),

@@ -261,8 +261,12 @@ pub(crate) async fn run<S>(
     let mut transport_done = false;
     let mut cut = false;
     loop {
-        let ordered = control.borrow_and_update().clone();
-        if ordered != applied {
+        let changed = {
+            let ordered = control.borrow_and_update();
+            // Cloned only when it differs: a close order's reason is a String.
+            (*ordered != applied).then(|| ordered.clone())
+        };
+        if let Some(ordered) = changed {
             applied = ordered.clone();
             let at = now();
             match ordered {

@@ -1,7 +1,8 @@
-//! Property: feeding a stream through `handle_input_buf` (owned buffers, in any chunks, as
-//! separate or contiguous `BytesMut`, or mixed with `handle_input`) gives exactly the events,
-//! replies and transport close that `handle_input` gives, for both roles, with control frames,
-//! fragments, bad UTF-8 and protocol errors in the stream.
+//! Property: feeding a stream through `handle_input_buf` (the driver's own read buffer, in any
+//! chunks, with or without `reserve_input_buf` before each read) gives exactly the events,
+//! replies and transport close that `handle_input` gives, chunk by chunk, for both roles, with
+//! control frames, fragments, bad UTF-8 and protocol errors in the stream. A driver that
+//! breaks the buffer contract gets a clear failure, not a panic or wrong data.
 mod common;
 use bytes::BytesMut;
 use common::*;
@@ -50,39 +51,46 @@ fn connection(role: Role) -> Connection {
     }
 }
 
-/// How each chunk is handed over.
+/// How each chunk reaches the connection.
 #[derive(Clone, Copy, Debug)]
 enum Feed {
-    /// A fresh `BytesMut` per chunk.
-    Separate,
-    /// `split()` off one buffer the chunks are read into, so held pieces are contiguous.
-    Contiguous,
-    /// Alternately owned and borrowed.
-    Mixed,
+    /// `handle_input`.
+    Borrowed,
+    /// Appended to one read buffer, after `reserve_input_buf`, then `handle_input_buf`.
+    Reserved,
+    /// Appended to one read buffer with no reservation (a driver that grows it itself).
+    Appended,
 }
 
-fn run(role: Role, stream: &[u8], cuts: &[usize], feed: Option<Feed>) -> Vec<Output> {
+fn run(role: Role, stream: &[u8], cuts: &[usize], feed: Feed) -> Vec<Output> {
     let now = t0();
     let mut conn = connection(role);
     let mut out = Vec::new();
     let mut start = 0;
-    let mut read_buf = BytesMut::with_capacity(stream.len() / 2);
-    for (i, &cut) in cuts
-        .iter()
-        .chain(std::iter::once(&stream.len()))
-        .enumerate()
-    {
+    let mut read_buf = BytesMut::new();
+    for &cut in cuts.iter().chain(std::iter::once(&stream.len())) {
         let cut = cut.clamp(start, stream.len());
         let chunk = &stream[start..cut];
         match feed {
-            None => conn.handle_input(now, chunk),
-            Some(Feed::Separate) => conn.handle_input_buf(now, BytesMut::from(chunk)),
-            Some(Feed::Contiguous) => {
-                read_buf.extend_from_slice(chunk);
-                conn.handle_input_buf(now, read_buf.split());
+            Feed::Borrowed => conn.handle_input(now, chunk),
+            Feed::Reserved => {
+                let mut rest = chunk;
+                // A read takes at most what the reservation offers, as a socket read would.
+                for _ in 0..=chunk.len() {
+                    let max = conn.reserve_input_buf(&mut read_buf).max(1);
+                    let (read, later) = rest.split_at(max.min(rest.len()));
+                    read_buf.extend_from_slice(read);
+                    conn.handle_input_buf(now, &mut read_buf);
+                    rest = later;
+                    if rest.is_empty() {
+                        break;
+                    }
+                }
             }
-            Some(Feed::Mixed) if i % 2 == 0 => conn.handle_input_buf(now, BytesMut::from(chunk)),
-            Some(Feed::Mixed) => conn.handle_input(now, chunk),
+            Feed::Appended => {
+                read_buf.extend_from_slice(chunk);
+                conn.handle_input_buf(now, &mut read_buf);
+            }
         }
         out.extend(drain(&mut conn));
         start = cut;
@@ -101,19 +109,19 @@ proptest! {
     ) {
         let role = if server_role { Role::Server } else { Role::Client };
         let stream = wire(role, &frames, key);
-        let whole = normalise(run(role, &stream, &[], None));
+        let whole = normalise(run(role, &stream, &[], Feed::Borrowed));
         for cut in cuts.iter_mut() {
             *cut %= stream.len() + 1;
         }
         cuts.sort_unstable();
-        for feed in [Feed::Separate, Feed::Contiguous, Feed::Mixed] {
-            prop_assert_eq!(&normalise(run(role, &stream, &[], Some(feed))), &whole, "{:?} whole", feed);
-            prop_assert_eq!(&normalise(run(role, &stream, &cuts, Some(feed))), &whole, "{:?} cut", feed);
+        for feed in [Feed::Reserved, Feed::Appended] {
+            prop_assert_eq!(&normalise(run(role, &stream, &[], feed)), &whole, "{:?} whole", feed);
+            prop_assert_eq!(&normalise(run(role, &stream, &cuts, feed)), &whole, "{:?} cut", feed);
         }
-        // Same outputs chunk by chunk too, not only in total: nothing held back is observable
-        // except a cut binary message, which has no output of its own until it is whole.
-        let borrowed = events(&run(role, &stream, &cuts, None));
-        let owned = events(&run(role, &stream, &cuts, Some(Feed::Contiguous)));
+        // Same outputs chunk by chunk too, not only in total: a message held in the buffer has
+        // no output of its own until it is whole, in either path.
+        let borrowed = events(&run(role, &stream, &cuts, Feed::Borrowed));
+        let owned = events(&run(role, &stream, &cuts, Feed::Appended));
         prop_assert_eq!(owned, borrowed);
     }
 }
@@ -124,11 +132,84 @@ fn a_binary_message_cut_across_reads_arrives_whole_and_unmasked() {
     let stream = masked(0x82, &payload, [9, 8, 7, 6]);
     let now = t0();
     let mut s = server(now);
-    let mut read_buf = BytesMut::with_capacity(stream.len());
+    let mut read_buf = BytesMut::new();
     for chunk in stream.chunks(4096) {
         read_buf.extend_from_slice(chunk);
-        s.handle_input_buf(now, read_buf.split());
+        s.handle_input_buf(now, &mut read_buf);
     }
     let got = events(&drain(&mut s));
     assert_eq!(got, vec![sca_ws::ws::Event::Binary(payload.into())]);
+    assert!(read_buf.is_empty(), "the message was split out of the buffer");
+}
+
+#[test]
+fn a_large_message_lands_in_one_block_with_reads_capped_at_its_end() {
+    let payload: Vec<u8> = (0..300_000u32).map(|i| (i * 7) as u8).collect();
+    let mut stream = masked(0x82, &payload, [1, 2, 3, 4]);
+    stream.extend(masked(0x81, b"next", [5, 6, 7, 8]));
+    let now = t0();
+    let mut s = server(now);
+    let mut read_buf = BytesMut::new();
+    let mut at = 0;
+    let mut got = Vec::new();
+    let mut blocks = std::collections::HashSet::new();
+    for _ in 0..stream.len() {
+        if at == stream.len() {
+            break;
+        }
+        let max = s.reserve_input_buf(&mut read_buf);
+        assert!(max > 0, "the reservation always leaves room to read");
+        let read = &stream[at..stream.len().min(at + max.min(64 * 1024))];
+        read_buf.extend_from_slice(read);
+        at += read.len();
+        s.handle_input_buf(now, &mut read_buf);
+        if at > 16 * 1024 && at < payload.len() {
+            // The buffer starts with the held payload: where it lies.
+            blocks.insert(read_buf.as_ptr() as usize);
+        }
+        got.extend(events(&drain(&mut s)));
+    }
+    assert_eq!(
+        got,
+        vec![
+            sca_ws::ws::Event::Binary(payload.into()),
+            sca_ws::ws::Event::Text("next".into()),
+        ]
+    );
+    // Once its length is known the message's rest has room in one block: no read moved it.
+    assert_eq!(blocks.len(), 1, "the held message moved between blocks");
+}
+
+#[test]
+fn a_driver_that_loses_the_held_message_gets_a_clear_failure() {
+    let stream = masked(0x82, &[7u8; 1000], [1, 2, 3, 4]);
+    let now = t0();
+    for misuse in 0..2 {
+        let mut s = server(now);
+        let mut read_buf = BytesMut::from(&stream[..500]);
+        s.handle_input_buf(now, &mut read_buf);
+        assert!(drain(&mut s).is_empty(), "nothing is whole yet");
+        if misuse == 0 {
+            // A fresh buffer: the 494 payload bytes left in the old one are gone.
+            let mut other = BytesMut::from(&stream[500..]);
+            s.handle_input_buf(now, &mut other);
+        } else {
+            // The rest through the borrowed path cannot join the bytes in the buffer.
+            s.handle_input(now, &stream[500..]);
+        }
+        let out = drain(&mut s);
+        assert!(
+            out.iter().any(|o| matches!(
+                o,
+                Output::Event(sca_ws::ws::Event::Failed(sca_ws::ws::Error::InputBufferLost))
+            )),
+            "misuse {misuse}: {out:?}"
+        );
+        assert!(matches!(out.last(), Some(Output::CloseTransport)));
+        assert!(
+            !out.iter()
+                .any(|o| matches!(o, Output::Event(sca_ws::ws::Event::Binary(_)))),
+            "no message made of the wrong bytes"
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! The same workloads through sca-ws's sans-IO `Connection`, driven as an I/O loop would.
 
-use super::streams::{READ_CHUNK, Replay, Sink};
+use super::streams::{Replay, Sink};
 use super::{Kind, Workload};
 use bytes::BytesMut;
 use sca_ws::ws::{Config as WsConfig, Connection, Event, Output, Role};
@@ -92,14 +92,9 @@ impl OwnedReader {
     pub(crate) fn run(&mut self) {
         let mut seen = 0;
         while seen < self.frames {
-            // A large block, so a message cut across reads usually stays in one allocation
-            // (its pieces rejoin without a copy); reclaimed once the messages are dropped.
-            let wanted = OWNED_READ.max(self.conn.held_input_missing());
-            if self.buf.capacity() < wanted {
-                self.buf.reserve(OWNED_BLOCK.max(wanted));
-            }
-            self.stream.read_into(&mut self.buf, OWNED_READ);
-            self.conn.handle_input_buf(self.now, self.buf.split());
+            let max = self.conn.reserve_input_buf(&mut self.buf);
+            self.stream.read_into(&mut self.buf, max);
+            self.conn.handle_input_buf(self.now, &mut self.buf);
             seen += take_messages(&mut self.conn);
         }
     }
@@ -110,15 +105,6 @@ impl OwnedReader {
 /// read or a batch of writes stays in the L1 cache between the copy and its use.
 const DRIVER_BUF: usize = 16 * 1024;
 const WRITE_CHUNK: usize = DRIVER_BUF;
-
-/// The owned reader's largest read: a socket read's worth. Reads of 16 KiB (to unmask them
-/// while in L1) measured slower: 16.5 against 19.1 GB/s at 16 KiB frames, 9.0 against 11.3 at
-/// 1 MiB (one run each, load 13-15), as every read then pays a `handle_input_buf` call.
-const OWNED_READ: usize = READ_CHUNK;
-
-/// The owned reader's buffer block: well under the L2 cache, so the bytes a read brings in are
-/// still cached when `handle_input_buf` unmasks them in place (a 4 MiB block was not).
-const OWNED_BLOCK: usize = 256 << 10;
 
 /// Client side: `send_*` each message (masked with keys from the seed), writing the queued
 /// transmits into the sink whenever `WRITE_CHUNK` bytes wait, and at the end.

@@ -1,6 +1,6 @@
 //! Differential: any bytes, cut anywhere, give the same outputs through `handle_input_buf`
-//! (owned buffers, unmasked in place) as through `handle_input` (borrowed, copied), in
-//! either role, with buffers handed over separately or split off one read buffer.
+//! (the driver's read buffer, unmasked in place) as through `handle_input` (borrowed,
+//! copied), in either role, with reads sized by `reserve_input_buf` or appended as they come.
 #![no_main]
 
 use std::time::Instant;
@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
     cuts.push(stream.len());
 
     let role = if mode & 1 == 0 { Role::Server } else { Role::Client };
-    let contiguous = mode & 2 != 0;
+    let reserved = mode & 2 != 0;
     let now = Instant::now();
     let mut borrowed = Connection::new(role, config(), now, 1);
     let mut owned = Connection::new(role, config(), now, 1);
@@ -58,12 +58,22 @@ fuzz_target!(|data: &[u8]| {
         let chunk = &stream[start..cut];
         start = cut;
         borrowed.handle_input(now, chunk);
-        if contiguous {
-            read_buf.reserve(chunk.len().max(owned.held_input_missing()));
-            read_buf.extend_from_slice(chunk);
-            owned.handle_input_buf(now, read_buf.split());
+        if reserved {
+            let mut rest = chunk;
+            // Each read takes at most what the reservation offers; bounded by the chunk.
+            for _ in 0..=chunk.len() {
+                let max = owned.reserve_input_buf(&mut read_buf).max(1);
+                let (read, later) = rest.split_at(max.min(rest.len()));
+                read_buf.extend_from_slice(read);
+                owned.handle_input_buf(now, &mut read_buf);
+                rest = later;
+                if rest.is_empty() {
+                    break;
+                }
+            }
         } else {
-            owned.handle_input_buf(now, BytesMut::from(chunk));
+            read_buf.extend_from_slice(chunk);
+            owned.handle_input_buf(now, &mut read_buf);
         }
         drain(&mut borrowed, &mut expected);
         drain(&mut owned, &mut actual);

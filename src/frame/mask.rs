@@ -10,15 +10,25 @@ use std::mem::MaybeUninit;
 
 use bytes::BytesMut;
 
-/// Bytes handled per step: one 128-bit vector register, the widest every x86-64 has.
-const BLOCK: usize = 16;
+/// Bytes handled per step of the main loop: four 128-bit vector registers, or two 256-bit
+/// ones where the CPU has AVX2.
+const WIDE: usize = 64;
+/// Bytes per step of the loop after it: one 128-bit register, the widest every x86-64 has.
+const NARROW: usize = 16;
+/// Below this length the AVX2 check costs more than it saves.
+#[cfg(target_arch = "x86_64")]
+const AVX2_FROM: usize = 256;
 
-/// The key repeated to fill a block, starting `phase` bytes into the key.
-#[inline]
-fn key_block(key: [u8; 4], phase: usize) -> [u8; BLOCK] {
-    let mut block = [0u8; BLOCK];
-    for (i, byte) in block.iter_mut().enumerate() {
-        *byte = key[(i + phase) & 3];
+/// The key repeated to fill `N` bytes (a multiple of 4), starting `phase` bytes into the key.
+#[inline(always)]
+fn key_block<const N: usize>(key: [u8; 4], phase: usize) -> [u8; N] {
+    // Rotating the key as one word and repeating it compiles to a broadcast, where indexing
+    // the key per byte took a load per byte.
+    let shift = (phase & 3) as u32 * 8;
+    let rotated = u32::from_le_bytes(key).rotate_right(shift).to_le_bytes();
+    let mut block = [0u8; N];
+    for word in block.chunks_exact_mut(4) {
+        word.copy_from_slice(&rotated);
     }
     block
 }
@@ -28,34 +38,77 @@ fn key_block(key: [u8; 4], phase: usize) -> [u8; BLOCK] {
 /// same key and phase restores the input.
 #[inline]
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], phase: usize) {
-    let pattern = key_block(key, phase);
-    let mut blocks = buf.chunks_exact_mut(BLOCK);
-    for block in &mut blocks {
+    #[cfg(target_arch = "x86_64")]
+    if buf.len() >= AVX2_FROM && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU running this has AVX2, checked just above (the function's only
+        // requirement).
+        #[allow(unsafe_code)]
+        unsafe {
+            apply_mask_avx2(buf, key, phase)
+        };
+        return;
+    }
+    mask_in_place(buf, key, phase);
+}
+
+/// [`mask_in_place`] compiled for AVX2, chosen at run time so the build stays generic.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn apply_mask_avx2(buf: &mut [u8], key: [u8; 4], phase: usize) {
+    mask_in_place(buf, key, phase);
+}
+
+#[inline(always)]
+fn mask_in_place(buf: &mut [u8], key: [u8; 4], phase: usize) {
+    let pattern = key_block::<WIDE>(key, phase);
+    let mut wide = buf.chunks_exact_mut(WIDE);
+    for block in &mut wide {
         for (byte, k) in block.iter_mut().zip(&pattern) {
             *byte ^= k;
         }
     }
-    // The tail starts at a multiple of 16, where the pattern starts again.
-    for (byte, k) in blocks.into_remainder().iter_mut().zip(&pattern) {
+    // Each rest starts at a multiple of 16 bytes, where the pattern starts again.
+    let mut narrow = wide.into_remainder().chunks_exact_mut(NARROW);
+    for block in &mut narrow {
+        for (byte, k) in block.iter_mut().zip(&pattern) {
+            *byte ^= k;
+        }
+    }
+    for (byte, k) in narrow.into_remainder().iter_mut().zip(&pattern) {
         *byte ^= k;
     }
 }
 
 /// Writes `src` XOR the key into `out`, which is exactly as long as `src`: every element of
 /// `out` is written (the caller's safety argument rests on this).
-#[inline]
-fn mask_into(out: &mut [MaybeUninit<u8>], src: &[u8], pattern: &[u8; BLOCK]) {
-    let mut out_blocks = out.chunks_exact_mut(BLOCK);
-    let mut src_blocks = src.chunks_exact(BLOCK);
-    for (out_block, src_block) in (&mut out_blocks).zip(&mut src_blocks) {
-        for (slot, (byte, k)) in out_block.iter_mut().zip(src_block.iter().zip(pattern)) {
+#[inline(always)]
+fn mask_into(out: &mut [MaybeUninit<u8>], src: &[u8], key: [u8; 4], phase: usize) {
+    let pattern = key_block::<WIDE>(key, phase);
+    let mut out_wide = out.chunks_exact_mut(WIDE);
+    let mut src_wide = src.chunks_exact(WIDE);
+    for (out_block, src_block) in (&mut out_wide).zip(&mut src_wide) {
+        for (slot, (byte, k)) in out_block.iter_mut().zip(src_block.iter().zip(&pattern)) {
             slot.write(byte ^ k);
         }
     }
-    let tail = out_blocks.into_remainder().iter_mut();
-    for (slot, (byte, k)) in tail.zip(src_blocks.remainder().iter().zip(pattern)) {
+    let mut out_narrow = out_wide.into_remainder().chunks_exact_mut(NARROW);
+    let mut src_narrow = src_wide.remainder().chunks_exact(NARROW);
+    for (out_block, src_block) in (&mut out_narrow).zip(&mut src_narrow) {
+        for (slot, (byte, k)) in out_block.iter_mut().zip(src_block.iter().zip(&pattern)) {
+            slot.write(byte ^ k);
+        }
+    }
+    let tail = out_narrow.into_remainder().iter_mut();
+    for (slot, (byte, k)) in tail.zip(src_narrow.remainder().iter().zip(&pattern)) {
         slot.write(byte ^ k);
     }
+}
+
+/// [`mask_into`] compiled for AVX2, chosen at run time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn mask_into_avx2(out: &mut [MaybeUninit<u8>], src: &[u8], key: [u8; 4], phase: usize) {
+    mask_into(out, src, key, phase);
 }
 
 /// Appends `src` XOR `key` to `dst` (masking on send, unmasking on receive), reading each
@@ -68,11 +121,24 @@ pub(crate) fn extend_masked(dst: &mut BytesMut, src: &[u8], key: [u8; 4], phase:
     let Some(spare) = dst.spare_capacity_mut().get_mut(..src.len()) else {
         return; // cannot happen: `reserve` just made room for `src.len()` bytes
     };
-    mask_into(spare, src, &key_block(key, phase));
+    #[cfg(target_arch = "x86_64")]
+    let wide = src.len() >= AVX2_FROM && std::arch::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    let wide = false;
+    if wide {
+        // SAFETY: the CPU running this has AVX2, checked just above (the function's only
+        // requirement).
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            mask_into_avx2(spare, src, key, phase)
+        };
+    } else {
+        mask_into(spare, src, key, phase);
+    }
     // SAFETY: `spare` is the first `src.len()` bytes of spare capacity past `start`, and
-    // `mask_into` wrote every one of them (its two slices have the same length, and the
-    // block loop plus the tail loop cover it all), so `start + src.len()` bytes are
-    // initialised and within capacity.
+    // `mask_into` (either build of it) wrote every one of them (its two slices have the same
+    // length, and the wide, narrow and tail loops cover it all), so `start + src.len()`
+    // bytes are initialised and within capacity.
     unsafe { dst.set_len(start + src.len()) };
 }
 

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use bytes::BytesMut;
 
+use super::owned_input::HeldMessage;
 use super::receive::reserve_in_blocks;
 use super::utf8::Utf8Validator;
 use super::{DataKind, Event, Output, Role, WsConfig, WsError};
@@ -71,12 +72,9 @@ pub struct Connection {
     pub(super) utf8: Utf8Validator,
     /// The control frame being received (kept apart: it may interrupt a data message).
     pub(super) control: BytesMut,
-    /// Owned input ([`handle_input_buf`](Self::handle_input_buf)) that ends in a cut
-    /// single-frame binary message, kept masked until the rest arrives (at most one frame
-    /// header plus the frame limit).
-    pub(super) pending: BytesMut,
-    /// Bytes the held message still misses (0 if unknown).
-    pub(super) pending_missing: usize,
+    /// The message [`handle_input_buf`](Self::handle_input_buf) is receiving in the
+    /// driver's buffer, if any.
+    pub(super) held: Option<HeldMessage>,
     // -- sending --
     pub(super) tx: BytesMut,
     pub(super) send_kind: Option<DataKind>,
@@ -130,8 +128,7 @@ impl Connection {
             message_kind: None,
             utf8: Utf8Validator::default(),
             control: BytesMut::new(),
-            pending: BytesMut::new(),
-            pending_missing: 0,
+            held: None,
             tx: BytesMut::new(),
             send_kind: None,
             send_utf8: Utf8Validator::default(),
@@ -376,7 +373,7 @@ impl Connection {
         self.frame = None;
         self.message.clear();
         self.message_kind = None;
-        self.pending = BytesMut::new();
+        self.held = None;
         match self.role {
             Role::Server => self.close_transport(),
             Role::Client => {

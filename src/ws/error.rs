@@ -44,6 +44,10 @@ pub enum WsError {
     TransportClosed,
     /// The I/O layer reported the transport broken (§7.1.5: code 1006).
     TransportFailed(TransportFailure),
+    /// A driver bug: the message [`handle_input_buf`](super::Connection::handle_input_buf)
+    /// left in the driver's buffer was lost (the buffer came back shorter, or bytes arrived
+    /// through `handle_input` meanwhile). Closes with 1011.
+    InputBufferLost,
 }
 
 impl WsError {
@@ -60,6 +64,7 @@ impl WsError {
                 Some(CloseCode::MESSAGE_TOO_BIG)
             }
             Self::PongTimeout => Some(CloseCode::GOING_AWAY),
+            Self::InputBufferLost => Some(CloseCode::INTERNAL_ERROR),
             Self::CloseTimeout | Self::TransportClosed | Self::TransportFailed(_) => None,
         }
     }
@@ -90,6 +95,7 @@ impl fmt::Display for WsError {
             Self::CloseTimeout => f.write_str("no close reply within the timeout"),
             Self::TransportClosed => f.write_str("transport closed without a close frame"),
             Self::TransportFailed(why) => write!(f, "transport failed: {why}"),
+            Self::InputBufferLost => f.write_str("input buffer lost the message left in it"),
         }
     }
 }

@@ -1,183 +1,222 @@
-//! The owned receive path: the driver hands over the buffer it read into, whole single-frame
-//! messages are unmasked in place and split out of it as zero-copy `Bytes`, so each payload
-//! byte is copied once (by the socket read) instead of twice. Everything else goes through
-//! the general path, so both paths produce the same events.
+//! The owned receive path: the driver reads into one `BytesMut` it keeps, and the connection
+//! decodes in it, the way a `tokio_util` `Decoder` works on its read buffer. Single-frame
+//! messages are unmasked in place as their bytes arrive (each read is unmasked and, for text,
+//! checked while it is still in the cache) and split out as zero-copy `Bytes`, so each payload
+//! byte is copied once, by the socket read. Control frames and fragments go through the
+//! general path, so both paths produce the same events.
 
 use std::time::Instant;
 
 use bytes::{Buf, BytesMut};
 
-use super::{Connection, Event, Role, Utf8Bytes};
-use crate::frame::apply_mask;
+use super::receive::TEXT_PIECE;
+use super::{Connection, Event, Role, Utf8Bytes, WsError};
+use crate::frame::{FrameHeader, OpCode, apply_mask};
 
-/// What the front of the owned input holds.
-enum Front {
-    /// A whole single-frame data message: its header length, payload length and key.
-    Whole {
-        text: bool,
-        header: usize,
-        len: usize,
-        key: Option<[u8; 4]>,
-    },
-    /// The start of a single-frame binary message within the limits: worth holding until
-    /// the rest arrives (binary only, so text keeps failing fast on bad UTF-8); the whole
-    /// frame's length once the header is in.
-    Cut(Option<usize>),
-    /// Anything else (control frame, fragment, broken rule): the general path's business.
-    Other,
+/// Least room [`Connection::reserve_input_buf`] makes for a read.
+const MIN_READ: usize = 16 * 1024;
+
+/// Most room made ahead for a held message, so a peer announcing a big frame cannot make us
+/// commit memory it never sends (the general path's cap, too).
+const MAX_RESERVE_AHEAD: usize = 1 << 20;
+
+/// A single-frame message being received in the driver's buffer: its header is consumed,
+/// the buffer starts with its payload, of which `unmasked` bytes are already unmasked (and,
+/// for text, checked).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct HeldMessage {
+    text: bool,
+    len: usize,
+    key: Option<[u8; 4]>,
+    unmasked: usize,
+    /// The first (up to 8) payload bytes, unmasked: a buffer that does not start with them
+    /// is not the one the message was left in.
+    first: [u8; 8],
 }
 
-/// Classifies the front of `input` by the same rules as the borrowed fast path (RFC 6455
-/// §5.1 masking, §5.2 header layout).
-fn front(input: &[u8], server: bool, limit: u64) -> Front {
-    let (text, b1) = match *input {
-        [0x81, b1, ..] => (true, b1),
-        [0x82, b1, ..] => (false, b1),
-        [0x82] => return Front::Cut(None),
-        _ => return Front::Other,
-    };
-    if (b1 & 0x80 != 0) != server {
-        return Front::Other;
+impl HeldMessage {
+    fn remember_front(&mut self, buf: &[u8]) {
+        let n = self.unmasked.min(8);
+        if let (Some(slot), Some(bytes)) = (self.first.get_mut(..n), buf.get(..n)) {
+            slot.copy_from_slice(bytes);
+        }
     }
-    let cut = |end| if text { Front::Other } else { Front::Cut(end) };
-    let (len, mut header) = match b1 & 0x7F {
-        126 => match input.get(2..4) {
-            Some(&[hi, lo]) => (u64::from(u16::from_be_bytes([hi, lo])), 4),
-            _ => return cut(None),
-        },
-        127 => match input.get(2..10).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
-            Some(word) => (u64::from_be_bytes(word), 10),
-            None => return cut(None),
-        },
-        n => (u64::from(n), 2),
-    };
-    if len > limit || len >> 63 != 0 {
-        return Front::Other;
-    }
-    let Ok(len) = usize::try_from(len) else {
-        return Front::Other;
-    };
-    let key = if server {
-        let Some(&[k0, k1, k2, k3]) = input.get(header..header + 4) else {
-            return cut(None);
-        };
-        header += 4;
-        Some([k0, k1, k2, k3])
-    } else {
-        None
-    };
-    match header.checked_add(len) {
-        Some(end) if end <= input.len() => Front::Whole {
-            text,
-            header,
-            len,
-            key,
-        },
-        end => cut(end),
+
+    /// Whether `buf` still starts with what this call left in it.
+    fn is_at_front_of(&self, buf: &[u8]) -> bool {
+        let n = self.unmasked.min(8);
+        buf.len() >= self.unmasked && buf.get(..n) == self.first.get(..n)
     }
 }
 
 impl Connection {
-    /// Bytes arrived from the transport, in a buffer the driver hands over: whole
-    /// single-frame messages are unmasked in place (RFC 6455 §5.3) and split out as
-    /// zero-copy `Bytes`, so each byte is copied once, by the socket read. Same events as
-    /// [`handle_input`](Self::handle_input) for any split; a cut single-frame binary message
-    /// is held (masked, at most one header plus `max_frame_payload`) until the rest arrives.
+    /// Decodes the bytes at the front of `buf`, the driver's read buffer: the socket read
+    /// appends to it, this call consumes what it can. Same events as
+    /// [`handle_input`](Self::handle_input) for any split of the stream.
     ///
-    /// Reading into the spare capacity of one `BytesMut` and passing `buf.split()` keeps the
-    /// pieces of a held message contiguous, so joining them costs no copy.
-    pub fn handle_input_buf(&mut self, now: Instant, mut bytes: BytesMut) {
-        if !self.is_reading() {
-            self.pending = BytesMut::new();
-            return;
+    /// Contract (that of a `tokio_util` `Decoder`): pass the same buffer every time, append
+    /// new bytes at its end, and leave what this call left in it alone; that is the message
+    /// being received, already unmasked up to where the bytes ended. Before each read,
+    /// [`reserve_input_buf`](Self::reserve_input_buf) makes room for it. A buffer found
+    /// shorter than what was left in it fails the connection ([`WsError::InputBufferLost`]);
+    /// so does [`handle_input`](Self::handle_input) while a message is left in the buffer.
+    pub fn handle_input_buf(&mut self, now: Instant, buf: &mut BytesMut) {
+        loop {
+            if !self.is_reading() {
+                self.held = None;
+                buf.clear();
+                return;
+            }
+            if let Some(held) = self.held {
+                if !held.is_at_front_of(buf) {
+                    self.held = None;
+                    buf.clear();
+                    self.fail(now, WsError::InputBufferLost);
+                    continue;
+                }
+                if !self.continue_held(now, buf, held) {
+                    return;
+                }
+                continue;
+            }
+            if buf.is_empty() {
+                return;
+            }
+            // A frame the general path is in the middle of gets the bytes up to its end.
+            if let Some(frame) = self.frame {
+                let take = usize::try_from(frame.remaining)
+                    .unwrap_or(usize::MAX)
+                    .min(buf.len());
+                self.feed_general(now, buf, take);
+                continue;
+            }
+            match FrameHeader::decode(buf) {
+                // The general path fails the connection with the right code.
+                Err(_) => self.feed_general(now, buf, buf.len()),
+                // A cut header waits in the buffer for the rest of it.
+                Ok(None) => return,
+                Ok(Some((header, used))) => match self.holdable(&header) {
+                    Some(len) => {
+                        buf.advance(used);
+                        if header.opcode == OpCode::Text {
+                            self.utf8.reset();
+                        }
+                        self.held = Some(HeldMessage {
+                            text: header.opcode == OpCode::Text,
+                            len,
+                            key: header.mask,
+                            unmasked: 0,
+                            first: [0; 8],
+                        });
+                    }
+                    None => {
+                        let whole = usize::try_from(header.payload_len)
+                            .unwrap_or(usize::MAX)
+                            .saturating_add(used);
+                        self.feed_general(now, buf, whole.min(buf.len()));
+                    }
+                },
+            }
         }
-        if !self.pending.is_empty() {
-            let mut joined = std::mem::take(&mut self.pending);
-            joined.unsplit(bytes);
-            bytes = joined;
+    }
+
+    /// Makes room in `buf` for the next read and returns how many bytes that read should
+    /// take at most. Called after the previous read's messages were drained (and dropped), it
+    /// reuses their block instead of allocating.
+    ///
+    /// Between messages the block starts over at its front and a read takes at most 16 KiB
+    /// with as much room again behind it, so a message that read starts usually completes in
+    /// place. While a message is held, there is room for its whole rest (up to 1 MiB at a
+    /// time) and the read stops at its end, so the next message starts a fresh block.
+    pub fn reserve_input_buf(&self, buf: &mut BytesMut) -> usize {
+        match self.held {
+            Some(held) => {
+                let rest = held.len.saturating_sub(buf.len());
+                let wanted = rest.min(MAX_RESERVE_AHEAD);
+                if buf.capacity() - buf.len() < wanted {
+                    buf.reserve(wanted);
+                }
+                (buf.capacity() - buf.len()).min(rest)
+            }
+            None => {
+                // Moves to the front only when nothing split from the block is still alive,
+                // and never allocates.
+                let _moved = buf.try_reclaim(buf.capacity() - buf.len() + 1);
+                if buf.capacity() - buf.len() < 2 * MIN_READ {
+                    buf.reserve(2 * MIN_READ);
+                }
+                (buf.capacity() - buf.len()).min(MIN_READ)
+            }
         }
-        let server = self.role == Role::Server;
+    }
+
+    /// The length of a frame this path receives in place: a final text or binary frame that
+    /// starts a message and breaks no rule its header shows (the general path takes the rest,
+    /// and reports what is wrong).
+    fn holdable(&self, header: &FrameHeader) -> Option<usize> {
+        let data = matches!(header.opcode, OpCode::Text | OpCode::Binary);
+        let masking_ok = header.mask.is_some() == (self.role == Role::Server);
         let limit = self
             .config
             .max_frame_payload
             .min(self.config.max_message_size);
-        while !bytes.is_empty() && self.is_reading() && self.between_messages() {
-            match front(&bytes, server, limit) {
-                Front::Whole {
-                    text,
-                    header,
-                    len,
-                    key,
-                } => {
-                    if !self.split_message(&mut bytes, text, header, len, key) {
-                        break;
-                    }
-                }
-                Front::Cut(end) => {
-                    self.pending_missing = end.map_or(0, |end| end.saturating_sub(bytes.len()));
-                    self.pending = bytes;
-                    return;
-                }
-                Front::Other => break,
-            }
+        let between = self.header_len == 0 && self.message_kind.is_none() && self.message.is_empty();
+        if !(header.fin && data && masking_ok && between && header.payload_len <= limit) {
+            return None;
         }
-        if !bytes.is_empty() {
-            self.handle_borrowed_input(now, &bytes);
-        }
+        usize::try_from(header.payload_len).ok()
     }
 
-    /// How many more bytes complete the message [`handle_input_buf`](Self::handle_input_buf)
-    /// holds (0 when none is held or its length is not known yet). A driver that reserves
-    /// this much in its read buffer gets the rest in the same allocation, so the pieces join
-    /// without a copy.
-    pub fn held_input_missing(&self) -> usize {
-        if self.pending.is_empty() {
-            0
-        } else {
-            self.pending_missing
-        }
-    }
-
-    /// No frame, header or message in progress: the next byte starts a frame.
-    fn between_messages(&self) -> bool {
-        self.frame.is_none()
-            && self.header_len == 0
-            && self.message_kind.is_none()
-            && self.message.is_empty()
-    }
-
-    /// Unmasks one whole message in place and splits it off the front of `bytes`; false
-    /// (with `bytes` restored) for text that is not UTF-8, which the general path reports.
-    fn split_message(
-        &mut self,
-        bytes: &mut BytesMut,
-        text: bool,
-        header: usize,
-        len: usize,
-        key: Option<[u8; 4]>,
-    ) -> bool {
-        let Some(payload) = header
-            .checked_add(len)
-            .and_then(|end| bytes.get_mut(header..end))
-        else {
+    /// Unmasks (and checks, for text) the held message's newly read bytes; delivers it once
+    /// whole. False when it waits for more bytes.
+    fn continue_held(&mut self, now: Instant, buf: &mut BytesMut, mut held: HeldMessage) -> bool {
+        let end = held.len.min(buf.len());
+        let Some(fresh) = buf.get_mut(held.unmasked..end) else {
             return false;
         };
-        if let Some(key) = key {
-            apply_mask(payload, key, 0);
-        }
-        if text && simdutf8::basic::from_utf8(payload).is_err() {
-            if let Some(key) = key {
-                apply_mask(payload, key, 0);
+        if held.text {
+            for piece in fresh.chunks_mut(TEXT_PIECE) {
+                if let Some(key) = held.key {
+                    apply_mask(piece, key, held.unmasked);
+                }
+                held.unmasked += piece.len();
+                if self.utf8.feed(piece).is_err() {
+                    self.held = None;
+                    buf.clear();
+                    self.fail(now, WsError::InvalidUtf8);
+                    return true;
+                }
             }
+        } else {
+            if let Some(key) = held.key {
+                apply_mask(fresh, key, held.unmasked);
+            }
+            held.unmasked = end;
+        }
+        if held.unmasked < held.len {
+            held.remember_front(buf);
+            self.held = Some(held);
             return false;
         }
-        bytes.advance(header); // a pointer bump, no reference count to touch
-        let data = bytes.split_to(len).freeze();
-        self.events.push_back(if text {
+        self.held = None;
+        if held.text && !self.utf8.is_complete() {
+            buf.clear();
+            self.fail(now, WsError::InvalidUtf8);
+            return true;
+        }
+        let data = buf.split_to(held.len).freeze();
+        self.events.push_back(if held.text {
             Event::Text(Utf8Bytes::from_validated(data))
         } else {
             Event::Binary(data)
         });
         true
+    }
+
+    /// Hands the first `take` bytes of `buf` to the general path.
+    fn feed_general(&mut self, now: Instant, buf: &mut BytesMut, take: usize) {
+        let take = take.min(buf.len());
+        self.handle_borrowed_input(now, buf.get(..take).unwrap_or_default());
+        buf.advance(take);
     }
 }

@@ -27,21 +27,23 @@ pub(super) fn reserve_in_blocks(buf: &mut BytesMut, needed: usize) {
 const BLOCK: usize = 64 * 1024;
 
 /// Text is unmasked and UTF-8 checked this many bytes at a time (well inside L1).
-const TEXT_PIECE: usize = 8 * 1024;
+pub(super) const TEXT_PIECE: usize = 8 * 1024;
 
 impl Connection {
     /// Bytes arrived from the transport. Any split is fine: a header or a UTF-8 code point
     /// may be cut anywhere. Input after the connection failed or closed is ignored.
     pub fn handle_input(&mut self, now: Instant, input: &[u8]) {
-        if !self.pending.is_empty() {
-            // Owned input held back by `handle_input_buf` comes first.
-            let pending = std::mem::take(&mut self.pending);
-            self.handle_borrowed_input(now, &pending);
+        if self.held.is_some() && !input.is_empty() && self.is_reading() {
+            // The message in progress lies in the driver's buffer: these bytes cannot join it.
+            self.held = None;
+            self.fail(now, WsError::InputBufferLost);
+            return;
         }
         self.handle_borrowed_input(now, input);
     }
 
-    /// [`handle_input`](Self::handle_input) once no owned input is held back.
+    /// [`handle_input`](Self::handle_input), also the general path of
+    /// [`handle_input_buf`](Self::handle_input_buf).
     pub(super) fn handle_borrowed_input(&mut self, now: Instant, mut input: &[u8]) {
         if !self.is_reading() {
             return;

@@ -10,11 +10,12 @@
 //! alignment-sensitive `rep movsb` path does not favour whoever's buffer landed well), and
 //! must hand each payload over unmasked (text checked as UTF-8). Encoders take the payload in
 //! the form their API prefers (`Bytes` for tungstenite, tokio-websockets and sca-ws, a
-//! borrowed slice for fastwebsockets) and end with the masked frames copied into an in-memory sink, as a socket
-//! write would. sca-ws, being sans-IO, also pays the socket read: the driver reads into its
-//! own buffer and feeds `handle_input` ("sca-ws"), or reads into a `BytesMut` and hands it
-//! to `handle_input_buf` ("owned"); on encode, "owned" writes straight from the connection's
-//! buffer (`pending_transmit` + `transmitted`) instead of draining `Output::Transmit`.
+//! borrowed slice for fastwebsockets) and end with the masked frames copied into an in-memory
+//! sink, as a socket write would. sca-ws, being sans-IO, also pays the socket read: the driver
+//! reads into its own buffer and feeds `handle_input` ("sca-ws"), or reads into a `BytesMut`
+//! sized by `reserve_input_buf` and decodes it with `handle_input_buf` ("owned"); on encode,
+//! "owned" writes straight from the connection's buffer (`pending_transmit` +
+//! `transmitted`) instead of draining `Output::Transmit`.
 //!
 //! Times are this thread's CPU time (all run on the bench thread; fastwebsockets and
 //! tokio-websockets on a current-thread runtime), so load from other processes does not skew the ratios; set

@@ -56,8 +56,10 @@ fn serve(mut stream: TcpStream, seed: u64) -> io::Result<()> {
         ..WsConfig::default()
     };
     let mut conn = Connection::new(Role::Server, config, now(), seed);
-    conn.handle_input(now(), &leftover);
-    let mut buf = vec![0u8; 64 * 1024];
+    // The read buffer the connection decodes in (`handle_input_buf`): each payload is
+    // unmasked where the read put it and handed out without another copy.
+    let mut buf = BytesMut::from(&leftover[..]);
+    conn.handle_input_buf(now(), &mut buf);
     loop {
         // Drain everything the connection wants done. Queued bytes are written straight
         // from the connection's buffer (no `Bytes` per write); what a call queues after that
@@ -82,9 +84,14 @@ fn serve(mut stream: TcpStream, seed: u64) -> io::Result<()> {
                 .max(Duration::from_millis(1))
         });
         stream.set_read_timeout(wait)?;
-        match stream.read(&mut buf) {
+        let max = conn.reserve_input_buf(&mut buf);
+        let start = buf.len();
+        buf.resize(start + max, 0); // std's `Read` reads into initialised bytes only
+        let read = stream.read(&mut buf[start..]);
+        buf.truncate(start + *read.as_ref().unwrap_or(&0));
+        match read {
             Ok(0) => conn.handle_eof(now()),
-            Ok(n) => conn.handle_input(now(), &buf[..n]),
+            Ok(_) => conn.handle_input_buf(now(), &mut buf),
             Err(e)
                 if matches!(
                     e.kind(),

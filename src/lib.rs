@@ -31,6 +31,14 @@
 //! `poll_output()`. That is the fastest send path (no `Bytes` handed out per write; figures in
 //! docs/performance.md) and copes with short writes; anything left comes out as a `Transmit`.
 //!
+//! On the receive side a bare connection can decode in the driver's own read buffer, the
+//! fastest path for payloads of 1 KiB and up: keep one `BytesMut`, call
+//! `reserve_input_buf(&mut buf)` before each read (it returns how much to read at most), read
+//! into `buf`'s spare capacity (tokio's `read_buf`), then call `handle_input_buf(now, &mut
+//! buf)`. Payloads are unmasked where the read put them and handed out as `Bytes` of that
+//! buffer; the message in progress stays in it between calls. The echo server and Autobahn
+//! client in `examples/` drive it so.
+//!
 //! Constructors take `(config, now, entropy_seed)`, with a [`ws::Role`] first for the bare
 //! connection. Time arrives as `now: Instant`, always the first argument after `self`; entropy
 //! (the `Sec-WebSocket-Key` nonce, masking keys, backoff jitter) arrives as a seed. So a run is

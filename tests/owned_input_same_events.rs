@@ -139,7 +139,10 @@ fn a_binary_message_cut_across_reads_arrives_whole_and_unmasked() {
     }
     let got = events(&drain(&mut s));
     assert_eq!(got, vec![sca_ws::ws::Event::Binary(payload.into())]);
-    assert!(read_buf.is_empty(), "the message was split out of the buffer");
+    assert!(
+        read_buf.is_empty(),
+        "the message was split out of the buffer"
+    );
 }
 
 #[test]
@@ -201,7 +204,9 @@ fn a_driver_that_loses_the_held_message_gets_a_clear_failure() {
         assert!(
             out.iter().any(|o| matches!(
                 o,
-                Output::Event(sca_ws::ws::Event::Failed(sca_ws::ws::Error::InputBufferLost))
+                Output::Event(sca_ws::ws::Event::Failed(
+                    sca_ws::ws::Error::InputBufferLost
+                ))
             )),
             "misuse {misuse}: {out:?}"
         );

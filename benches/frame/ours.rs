@@ -67,9 +67,9 @@ impl Reader {
     }
 }
 
-/// Server side through the owned input: read into the spare capacity of one `BytesMut` (the
-/// socket read, the only copy) and hand `split()` to `handle_input_buf`, which unmasks in
-/// place and splits the messages out.
+/// Server side through the owned input: `reserve_input_buf`, read at most what it returns into
+/// the spare capacity of one `BytesMut` (the socket read, the only copy), then
+/// `handle_input_buf` on that buffer, which unmasks in place and splits the messages out.
 pub(crate) struct OwnedReader {
     conn: Connection,
     stream: Replay,

@@ -156,8 +156,12 @@ mod tests {
     #[test]
     fn matches_the_bytewise_definition_at_every_length_and_phase() {
         let key = [0x37, 0xfa, 0x21, 0x3d];
-        let data: Vec<u8> = (0..200u32).map(|i| (i * 7) as u8).collect();
-        for len in [0, 1, 3, 4, 31, 32, 33, 64, 100, 200] {
+        let data: Vec<u8> = (0..1100u32).map(|i| (i * 7) as u8).collect();
+        // Around each loop's step (16, 64) and the length where AVX2 takes over (256), so
+        // every build of the loops and every tail is compared with the definition.
+        for len in [
+            0, 1, 3, 4, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 200, 255, 256, 257, 300, 1100,
+        ] {
             for phase in 0..4 {
                 let mut buf = data[..len].to_vec();
                 apply_mask(&mut buf, key, phase);

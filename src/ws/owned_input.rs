@@ -160,7 +160,8 @@ impl Connection {
             .config
             .max_frame_payload
             .min(self.config.max_message_size);
-        let between = self.header_len == 0 && self.message_kind.is_none() && self.message.is_empty();
+        let between =
+            self.header_len == 0 && self.message_kind.is_none() && self.message.is_empty();
         if !(header.fin && data && masking_ok && between && header.payload_len <= limit) {
             return None;
         }

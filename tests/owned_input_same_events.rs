@@ -77,7 +77,11 @@ fn run(role: Role, stream: &[u8], cuts: &[usize], feed: Feed) -> Vec<Output> {
                 let mut rest = chunk;
                 // A read takes at most what the reservation offers, as a socket read would.
                 for _ in 0..=chunk.len() {
-                    let max = conn.reserve_input_buf(&mut read_buf).max(1);
+                    let max = conn.reserve_input_buf(&mut read_buf);
+                    assert!(
+                        max > 0,
+                        "a read of 0 bytes would look like the end of the stream"
+                    );
                     let (read, later) = rest.split_at(max.min(rest.len()));
                     read_buf.extend_from_slice(read);
                     conn.handle_input_buf(now, &mut read_buf);

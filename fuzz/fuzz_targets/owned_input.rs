@@ -62,7 +62,8 @@ fuzz_target!(|data: &[u8]| {
             let mut rest = chunk;
             // Each read takes at most what the reservation offers; bounded by the chunk.
             for _ in 0..=chunk.len() {
-                let max = owned.reserve_input_buf(&mut read_buf).max(1);
+                let max = owned.reserve_input_buf(&mut read_buf);
+                assert!(max > 0, "a read of 0 bytes would look like the end of the stream");
                 let (read, later) = rest.split_at(max.min(rest.len()));
                 read_buf.extend_from_slice(read);
                 owned.handle_input_buf(now, &mut read_buf);

@@ -15,9 +15,9 @@ use bytes::BytesMut;
 const WIDE: usize = 64;
 /// Bytes per step of the loop after it: one 128-bit register, the widest every x86-64 has.
 const NARROW: usize = 16;
-/// Below this length the AVX2 check costs more than it saves.
-#[cfg(target_arch = "x86_64")]
-const AVX2_FROM: usize = 256;
+/// From this length on the wide loop runs (and, on x86-64 with AVX2, its AVX2 build):
+/// below it, building the wider pattern and the check cost more than they save.
+const WIDE_FROM: usize = 256;
 
 /// The key repeated to fill `N` bytes (a multiple of 4), starting `phase` bytes into the key.
 #[inline(always)]
@@ -39,7 +39,7 @@ fn key_block<const N: usize>(key: [u8; 4], phase: usize) -> [u8; N] {
 #[inline]
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], phase: usize) {
     #[cfg(target_arch = "x86_64")]
-    if buf.len() >= AVX2_FROM && std::arch::is_x86_feature_detected!("avx2") {
+    if buf.len() >= WIDE_FROM && std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU running this has AVX2, checked just above (the function's only
         // requirement).
         #[allow(unsafe_code)]
@@ -58,17 +58,26 @@ fn apply_mask_avx2(buf: &mut [u8], key: [u8; 4], phase: usize) {
     mask_in_place(buf, key, phase);
 }
 
+/// The masking loop: 64-byte steps for long inputs, 16-byte steps (and a byte tail) for the
+/// rest and for short inputs, which keep the single-register loop (and its 16-byte key
+/// pattern) that costs least for them.
 #[inline(always)]
 fn mask_in_place(buf: &mut [u8], key: [u8; 4], phase: usize) {
-    let pattern = key_block::<WIDE>(key, phase);
-    let mut wide = buf.chunks_exact_mut(WIDE);
-    for block in &mut wide {
-        for (byte, k) in block.iter_mut().zip(&pattern) {
-            *byte ^= k;
+    let rest = if buf.len() >= WIDE_FROM {
+        let pattern = key_block::<WIDE>(key, phase);
+        let mut wide = buf.chunks_exact_mut(WIDE);
+        for block in &mut wide {
+            for (byte, k) in block.iter_mut().zip(&pattern) {
+                *byte ^= k;
+            }
         }
-    }
-    // Each rest starts at a multiple of 16 bytes, where the pattern starts again.
-    let mut narrow = wide.into_remainder().chunks_exact_mut(NARROW);
+        wide.into_remainder()
+    } else {
+        buf
+    };
+    // The rest starts at a multiple of 16 bytes, where the pattern starts again.
+    let pattern = key_block::<NARROW>(key, phase);
+    let mut narrow = rest.chunks_exact_mut(NARROW);
     for block in &mut narrow {
         for (byte, k) in block.iter_mut().zip(&pattern) {
             *byte ^= k;
@@ -91,15 +100,24 @@ fn mask_into(out: &mut [MaybeUninit<u8>], src: &[u8], key: [u8; 4], phase: usize
             slot.write(byte ^ k);
         }
     }
-    let mut out_narrow = out_wide.into_remainder().chunks_exact_mut(NARROW);
-    let mut src_narrow = src_wide.remainder().chunks_exact(NARROW);
+    // The rest starts at a multiple of 64 bytes, where the pattern starts again.
+    let narrow = key_block::<NARROW>(key, phase);
+    mask_into_narrow(out_wide.into_remainder(), src_wide.remainder(), &narrow);
+}
+
+/// [`mask_into`] for short inputs: one register per step, then a byte tail. Kept apart so
+/// short messages run exactly this loop (inlined with the wide one, they measured slower).
+#[inline]
+fn mask_into_narrow(out: &mut [MaybeUninit<u8>], src: &[u8], pattern: &[u8; NARROW]) {
+    let mut out_narrow = out.chunks_exact_mut(NARROW);
+    let mut src_narrow = src.chunks_exact(NARROW);
     for (out_block, src_block) in (&mut out_narrow).zip(&mut src_narrow) {
-        for (slot, (byte, k)) in out_block.iter_mut().zip(src_block.iter().zip(&pattern)) {
+        for (slot, (byte, k)) in out_block.iter_mut().zip(src_block.iter().zip(pattern)) {
             slot.write(byte ^ k);
         }
     }
     let tail = out_narrow.into_remainder().iter_mut();
-    for (slot, (byte, k)) in tail.zip(src_narrow.remainder().iter().zip(&pattern)) {
+    for (slot, (byte, k)) in tail.zip(src_narrow.remainder().iter().zip(pattern)) {
         slot.write(byte ^ k);
     }
 }
@@ -121,23 +139,23 @@ pub(crate) fn extend_masked(dst: &mut BytesMut, src: &[u8], key: [u8; 4], phase:
     let Some(spare) = dst.spare_capacity_mut().get_mut(..src.len()) else {
         return; // cannot happen: `reserve` just made room for `src.len()` bytes
     };
-    #[cfg(target_arch = "x86_64")]
-    let wide = src.len() >= AVX2_FROM && std::arch::is_x86_feature_detected!("avx2");
-    #[cfg(not(target_arch = "x86_64"))]
-    let wide = false;
-    if wide {
-        // SAFETY: the CPU running this has AVX2, checked just above (the function's only
-        // requirement).
-        #[cfg(target_arch = "x86_64")]
-        unsafe {
-            mask_into_avx2(spare, src, key, phase)
-        };
+    if src.len() < WIDE_FROM {
+        mask_into_narrow(spare, src, &key_block::<NARROW>(key, phase));
     } else {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU running this has AVX2, checked just above (the function's
+            // only requirement).
+            unsafe { mask_into_avx2(spare, src, key, phase) };
+        } else {
+            mask_into(spare, src, key, phase);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
         mask_into(spare, src, key, phase);
     }
     // SAFETY: `spare` is the first `src.len()` bytes of spare capacity past `start`, and
-    // `mask_into` (either build of it) wrote every one of them (its two slices have the same
-    // length, and the wide, narrow and tail loops cover it all), so `start + src.len()`
+    // `mask_into` (either build of it) or `mask_into_narrow` wrote every one of them (its two
+    // slices have the same length, and the wide, narrow and tail loops cover it all), so `start + src.len()`
     // bytes are initialised and within capacity.
     unsafe { dst.set_len(start + src.len()) };
 }

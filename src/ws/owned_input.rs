@@ -98,11 +98,16 @@ impl Connection {
                 Ok(Some((header, used))) => match self.holdable(&header) {
                     Some(len) => {
                         buf.advance(used);
-                        if header.opcode == OpCode::Text {
+                        let text = header.opcode == OpCode::Text;
+                        if buf.len() >= len && (!text || len <= TEXT_PIECE) {
+                            self.split_whole(now, buf, text, len, header.mask);
+                            continue;
+                        }
+                        if text {
                             self.utf8.reset();
                         }
                         self.held = Some(HeldMessage {
-                            text: header.opcode == OpCode::Text,
+                            text,
                             len,
                             key: header.mask,
                             unmasked: 0,
@@ -121,8 +126,8 @@ impl Connection {
     }
 
     /// Makes room in `buf` for the next read and returns how many bytes that read should
-    /// take at most. Called after the previous read's messages were drained (and dropped), it
-    /// reuses their block instead of allocating.
+    /// take at most (never 0). Called after the previous read's messages were drained (and
+    /// dropped), it reuses their block instead of allocating.
     ///
     /// Between messages the block starts over at its front and a read takes at most 16 KiB
     /// with as much room again behind it, so a message that read starts usually completes in
@@ -130,15 +135,17 @@ impl Connection {
     /// time) and the read stops at its end, so the next message starts a fresh block.
     pub fn reserve_input_buf(&self, buf: &mut BytesMut) -> usize {
         match self.held {
-            Some(held) => {
-                let rest = held.len.saturating_sub(buf.len());
+            // (A rest of 0, bytes appended but not yet handed over, takes the other arm: a
+            // read of 0 bytes would look like the end of the stream.)
+            Some(held) if held.len > buf.len() => {
+                let rest = held.len - buf.len();
                 let wanted = rest.min(MAX_RESERVE_AHEAD);
                 if buf.capacity() - buf.len() < wanted {
                     buf.reserve(wanted);
                 }
                 (buf.capacity() - buf.len()).min(rest)
             }
-            None => {
+            _ => {
                 // Moves to the front only when nothing split from the block is still alive,
                 // and never allocates.
                 let _moved = buf.try_reclaim(buf.capacity() - buf.len() + 1);
@@ -212,6 +219,36 @@ impl Connection {
             Event::Binary(data)
         });
         true
+    }
+
+    /// A message already whole in `buf` (text no longer than a piece): unmasked, checked in
+    /// one call and split out, skipping the held state's bookkeeping (it costs more than the
+    /// bytes for small messages).
+    fn split_whole(
+        &mut self,
+        now: Instant,
+        buf: &mut BytesMut,
+        text: bool,
+        len: usize,
+        key: Option<[u8; 4]>,
+    ) {
+        let Some(payload) = buf.get_mut(..len) else {
+            return;
+        };
+        if let Some(key) = key {
+            apply_mask(payload, key, 0);
+        }
+        if text && simdutf8::basic::from_utf8(payload).is_err() {
+            buf.clear();
+            self.fail(now, WsError::InvalidUtf8);
+            return;
+        }
+        let data = buf.split_to(len).freeze();
+        self.events.push_back(if text {
+            Event::Text(Utf8Bytes::from_validated(data))
+        } else {
+            Event::Binary(data)
+        });
     }
 
     /// Hands the first `take` bytes of `buf` to the general path.

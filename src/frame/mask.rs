@@ -176,9 +176,9 @@ pub(crate) fn extend_masked(dst: &mut BytesMut, src: &[u8], key: [u8; 4], phase:
         mask_into(spare, src, key, phase);
     }
     // SAFETY: `spare` is the first `src.len()` bytes of spare capacity past `start`, and
-    // `mask_into` (either build of it) or `mask_into_narrow` wrote every one of them (its two
-    // slices have the same length, and the wide, narrow and tail loops cover it all), so `start + src.len()`
-    // bytes are initialised and within capacity.
+    // `mask_into` (either build of it) or `mask_into_narrow` wrote every one of them (the
+    // slices have the same length; the head, wide, narrow and tail loops cover it all), so
+    // `start + src.len()` bytes are initialised and within capacity.
     unsafe { dst.set_len(start + src.len()) };
 }
 

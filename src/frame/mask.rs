@@ -220,7 +220,9 @@ mod tests {
         let key = [0x9c, 0x01, 0xe7, 0x55];
         let data: Vec<u8> = (0..700u32).map(|i| (i * 13 + 5) as u8).collect();
         let mut backing = vec![0u8; 64 + 700];
-        for start in 0..64 {
+        // Miri (run on this module in CI) interprets every byte: a sample of the distances.
+        let step = if cfg!(miri) { 9 } else { 1 };
+        for start in (0..64).step_by(step) {
             for len in [255, 256, 257, 319, 320, 700 - 64] {
                 for phase in 0..4 {
                     let buf = &mut backing[start..start + len];

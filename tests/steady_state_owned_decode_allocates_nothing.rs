@@ -2,50 +2,39 @@
 //! `handle_input_buf`, the path the examples use) allocates nothing per frame: once the
 //! delivered payloads are dropped, the next reserve reuses their block.
 use std::alloc::System;
-use std::time::Instant;
 
 use bytes::BytesMut;
-use sca_ws::ws::{Config as WsConfig, Connection, Output, Role};
+use sca_ws::ws::{Connection, Output, Role};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+mod common;
+use common::{masked, quiet, t0};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// Client-to-server frames with payloads of `payload_len` bytes (under 64 KiB).
-fn masked_frames(count: usize, payload_len: usize, text: bool) -> Vec<u8> {
+/// `count` client frames (text or binary) with payloads of `payload_len` letters.
+fn frames(count: usize, payload_len: usize, text: bool) -> Vec<u8> {
     let key = [0x12, 0x34, 0x56, 0x78];
-    let mut out = Vec::new();
-    for i in 0..count {
-        out.push(if text { 0x81 } else { 0x82 });
-        if payload_len < 126 {
-            out.push(0x80 | payload_len as u8);
-        } else {
-            out.push(0x80 | 126);
-            out.extend_from_slice(&(payload_len as u16).to_be_bytes());
-        }
-        out.extend_from_slice(&key);
-        out.extend((0..payload_len).map(|j| (b'a' + ((i + j) % 26) as u8) ^ key[j % 4]));
-    }
-    out
-}
-
-#[allow(clippy::disallowed_methods)]
-fn now() -> Instant {
-    Instant::now()
+    let first_byte = if text { 0x81 } else { 0x82 };
+    (0..count)
+        .flat_map(|i| {
+            let payload: Vec<u8> = (0..payload_len)
+                .map(|j| b'a' + ((i + j) % 26) as u8)
+                .collect();
+            masked(first_byte, &payload, key)
+        })
+        .collect()
 }
 
 #[test]
 fn steady_state_decoding_in_the_read_buffer_allocates_nothing_per_frame() {
-    let now = now();
-    let config = WsConfig {
-        ping_interval: None,
-        ..WsConfig::default()
-    };
-    let mut conn = Connection::new(Role::Server, config, now, 7);
+    let now = t0();
+    let mut conn = Connection::new(Role::Server, quiet(), now, 7);
     // Small binary, small text, and 16 KiB binary frames held across reads.
-    let mut wire = masked_frames(64, 16, false);
-    wire.extend(masked_frames(64, 125, true));
-    wire.extend(masked_frames(8, 16 * 1024, false));
+    let mut wire = frames(64, 16, false);
+    wire.extend(frames(64, 125, true));
+    wire.extend(frames(8, 16 * 1024, false));
     let frames_per_pass = 64 + 64 + 8;
     let mut read_buf = BytesMut::new();
     let mut delivered = 0usize;

@@ -39,15 +39,33 @@ fn key_block<const N: usize>(key: [u8; 4], phase: usize) -> [u8; N] {
 #[inline]
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], phase: usize) {
     #[cfg(target_arch = "x86_64")]
-    if buf.len() >= WIDE_FROM && std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU running this has AVX2, checked just above (the function's only
-        // requirement).
-        #[allow(unsafe_code)]
-        unsafe {
-            apply_mask_avx2(buf, key, phase)
-        };
-        return;
+    if buf.len() >= WIDE_FROM {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU running this has AVX-512F, checked just above (the function's
+            // only requirement).
+            #[allow(unsafe_code)]
+            unsafe {
+                apply_mask_avx512(buf, key, phase)
+            };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU running this has AVX2, checked just above (the function's
+            // only requirement).
+            #[allow(unsafe_code)]
+            unsafe {
+                apply_mask_avx2(buf, key, phase)
+            };
+            return;
+        }
     }
+    mask_in_place(buf, key, phase);
+}
+
+/// [`mask_in_place`] compiled for AVX-512F: each 64-byte step is one register.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn apply_mask_avx512(buf: &mut [u8], key: [u8; 4], phase: usize) {
     mask_in_place(buf, key, phase);
 }
 
@@ -151,6 +169,13 @@ fn mask_into_avx2(out: &mut [MaybeUninit<u8>], src: &[u8], key: [u8; 4], phase: 
     mask_into(out, src, key, phase);
 }
 
+/// [`mask_into`] compiled for AVX-512F, chosen at run time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn mask_into_avx512(out: &mut [MaybeUninit<u8>], src: &[u8], key: [u8; 4], phase: usize) {
+    mask_into(out, src, key, phase);
+}
+
 /// Appends `src` XOR `key` to `dst` (masking on send, unmasking on receive), reading each
 /// input byte and writing each output byte once.
 #[inline]
@@ -165,7 +190,11 @@ pub(crate) fn extend_masked(dst: &mut BytesMut, src: &[u8], key: [u8; 4], phase:
         mask_into_narrow(spare, src, &key_block::<NARROW>(key, phase));
     } else {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU running this has AVX-512F, checked just above (the function's
+            // only requirement).
+            unsafe { mask_into_avx512(spare, src, key, phase) };
+        } else if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU running this has AVX2, checked just above (the function's
             // only requirement).
             unsafe { mask_into_avx2(spare, src, key, phase) };

@@ -29,23 +29,31 @@ pub(super) struct HeldMessage {
     len: usize,
     key: Option<[u8; 4]>,
     unmasked: usize,
-    /// The first (up to 8) payload bytes, unmasked: a buffer that does not start with them
-    /// is not the one the message was left in.
-    first: [u8; 8],
+    /// The first (up to 8) payload bytes, unmasked, as one word: a buffer that does not
+    /// start with them is not the one the message was left in.
+    front: u64,
 }
 
 impl HeldMessage {
-    fn remember_front(&mut self, buf: &[u8]) {
+    /// The first `min(unmasked, 8)` bytes of `buf` as a word, zero-padded. (A word compare,
+    /// not a slice compare: this runs on every read of a held message.)
+    fn front_of(&self, buf: &[u8]) -> u64 {
         let n = self.unmasked.min(8);
-        if let (Some(slot), Some(bytes)) = (self.first.get_mut(..n), buf.get(..n)) {
-            slot.copy_from_slice(bytes);
+        let mut word = [0u8; 8];
+        match buf.first_chunk::<8>() {
+            Some(first) if n == 8 => word = *first,
+            _ => {
+                for (slot, byte) in word.iter_mut().zip(buf.iter().take(n)) {
+                    *slot = *byte;
+                }
+            }
         }
+        u64::from_ne_bytes(word)
     }
 
     /// Whether `buf` still starts with what this call left in it.
     fn is_at_front_of(&self, buf: &[u8]) -> bool {
-        let n = self.unmasked.min(8);
-        buf.len() >= self.unmasked && buf.get(..n) == self.first.get(..n)
+        buf.len() >= self.unmasked && self.front_of(buf) == self.front
     }
 }
 
@@ -67,14 +75,14 @@ impl Connection {
                 buf.clear();
                 return;
             }
-            if let Some(held) = self.held {
+            if let Some(held) = &self.held {
                 if !held.is_at_front_of(buf) {
                     self.held = None;
                     buf.clear();
                     self.fail(now, WsError::InputBufferLost);
                     continue;
                 }
-                if !self.continue_held(now, buf, held) {
+                if !self.continue_held(now, buf) {
                     return;
                 }
                 continue;
@@ -111,7 +119,7 @@ impl Connection {
                             len,
                             key: header.mask,
                             unmasked: 0,
-                            first: [0; 8],
+                            front: 0,
                         });
                     }
                     None => {
@@ -176,12 +184,17 @@ impl Connection {
     }
 
     /// Unmasks (and checks, for text) the held message's newly read bytes; delivers it once
-    /// whole. False when it waits for more bytes.
-    fn continue_held(&mut self, now: Instant, buf: &mut BytesMut, mut held: HeldMessage) -> bool {
+    /// whole. False when it waits for more bytes. The held state is updated where it lies
+    /// (copied out and back, it stalled the next call's load on the store).
+    fn continue_held(&mut self, now: Instant, buf: &mut BytesMut) -> bool {
+        let Some(held) = self.held.as_mut() else {
+            return true;
+        };
         let end = held.len.min(buf.len());
         let Some(fresh) = buf.get_mut(held.unmasked..end) else {
             return false;
         };
+        let mut utf8_ok = true;
         if held.text {
             for piece in fresh.chunks_mut(TEXT_PIECE) {
                 if let Some(key) = held.key {
@@ -189,10 +202,8 @@ impl Connection {
                 }
                 held.unmasked += piece.len();
                 if self.utf8.feed(piece).is_err() {
-                    self.held = None;
-                    buf.clear();
-                    self.fail(now, WsError::InvalidUtf8);
-                    return true;
+                    utf8_ok = false;
+                    break;
                 }
             }
         } else {
@@ -201,19 +212,19 @@ impl Connection {
             }
             held.unmasked = end;
         }
-        if held.unmasked < held.len {
-            held.remember_front(buf);
-            self.held = Some(held);
+        if utf8_ok && held.unmasked < held.len {
+            held.front = held.front_of(buf);
             return false;
         }
+        let (text, len) = (held.text, held.len);
         self.held = None;
-        if held.text && !self.utf8.is_complete() {
+        if !utf8_ok || (text && !self.utf8.is_complete()) {
             buf.clear();
             self.fail(now, WsError::InvalidUtf8);
             return true;
         }
-        let data = buf.split_to(held.len).freeze();
-        self.events.push_back(if held.text {
+        let data = buf.split_to(len).freeze();
+        self.events.push_back(if text {
             Event::Text(Utf8Bytes::from_validated(data))
         } else {
             Event::Binary(data)

@@ -518,32 +518,31 @@ impl Sim {
     fn delivered(&mut self, n: usize, id: RequestId, transaction: &Transaction) {
         let seed = self.seed;
         let now = self.world.now;
-        if self.auth {
-            if let (Some(label), Some(Ok(counter))) =
+        if self.auth
+            && let (Some(label), Some(Ok(counter))) =
                 (transaction.mac_label(), transaction.counter())
-            {
-                let app = &mut self.apps[n];
-                let fresh = app.accepted.insert((label.to_owned(), counter.get()));
-                assert!(
-                    fresh,
-                    "seed {seed}: COUNTER {} accepted twice by terminal {n}",
-                    counter.get()
-                );
-                let highest = app
-                    .accepted
-                    .iter()
-                    .filter(|(l, _)| l == label)
-                    .map(|(_, c)| *c)
-                    .max();
-                assert_eq!(
-                    highest,
-                    Some(counter.get()),
-                    "seed {seed}: COUNTER went back"
-                );
-                let mut text = String::new();
-                transaction.encode_to_string(&mut text);
-                app.signed.push(text);
-            }
+        {
+            let app = &mut self.apps[n];
+            let fresh = app.accepted.insert((label.to_owned(), counter.get()));
+            assert!(
+                fresh,
+                "seed {seed}: COUNTER {} accepted twice by terminal {n}",
+                counter.get()
+            );
+            let highest = app
+                .accepted
+                .iter()
+                .filter(|(l, _)| l == label)
+                .map(|(_, c)| *c)
+                .max();
+            assert_eq!(
+                highest,
+                Some(counter.get()),
+                "seed {seed}: COUNTER went back"
+            );
+            let mut text = String::new();
+            transaction.encode_to_string(&mut text);
+            app.signed.push(text);
         }
         let tag = transaction
             .fields()
@@ -707,14 +706,14 @@ impl Sim {
                         probe = None;
                     }
                 }
-                if probe.is_none() {
-                    if let Some(serial) = self.world.reachable(&id) {
-                        let deadline = Some(self.world.now + Duration::from_secs(20));
-                        probe = self.submit_tagged(serial, "DEVICE", "VERSION", false, deadline);
-                        self.tally.probes += 1;
-                        if probe.is_some() {
-                            continue;
-                        }
+                if probe.is_none()
+                    && let Some(serial) = self.world.reachable(&id)
+                {
+                    let deadline = Some(self.world.now + Duration::from_secs(20));
+                    probe = self.submit_tagged(serial, "DEVICE", "VERSION", false, deadline);
+                    self.tally.probes += 1;
+                    if probe.is_some() {
+                        continue;
                     }
                 }
                 if self.world.now >= end {

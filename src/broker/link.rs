@@ -368,13 +368,12 @@ impl Link {
         let deadline = options
             .deadline
             .unwrap_or_else(|| now + self.config.request_timeout);
-        if let Some(recon) = transaction.pos_recon() {
-            if self
+        if let Some(recon) = transaction.pos_recon()
+            && self
                 .requests
                 .recon_pending(recon, Some(port), |o| o.transaction.pos_recon())
-            {
-                return Err(BrokerError::DuplicatePosRecon);
-            }
+        {
+            return Err(BrokerError::DuplicatePosRecon);
         }
         let limits = self.limits();
         let outgoing = Outgoing {

@@ -65,10 +65,10 @@ impl<L: Clone + Eq + Hash> Registry<L> {
     /// id's link. Returns the link it replaces, which the driver must close. Registering a
     /// link again under another id moves it.
     pub fn accepted(&mut self, pinpad_id: &str, link: L) -> Option<Replaced<L>> {
-        if let Some(previous_id) = self.pinpad_of.remove(&link) {
-            if self.by_pinpad.get(&previous_id) == Some(&link) {
-                self.by_pinpad.remove(&previous_id);
-            }
+        if let Some(previous_id) = self.pinpad_of.remove(&link)
+            && self.by_pinpad.get(&previous_id) == Some(&link)
+        {
+            self.by_pinpad.remove(&previous_id);
         }
         self.pinpad_of.insert(link.clone(), pinpad_id.into());
         let older = self.by_pinpad.insert(pinpad_id.into(), link.clone())?;

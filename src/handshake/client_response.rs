@@ -90,12 +90,12 @@ pub(crate) fn check_response(
         });
     }
     let protocol = unique(headers, name::PROTOCOL)?;
-    if let Some(p) = protocol {
-        if !offered.iter().any(|o| o == p) {
-            return Err(HandshakeError::UnrequestedProtocol {
-                protocol: p.to_owned(),
-            });
-        }
+    if let Some(p) = protocol
+        && !offered.iter().any(|o| o == p)
+    {
+        return Err(HandshakeError::UnrequestedProtocol {
+            protocol: p.to_owned(),
+        });
     }
     Ok(HandshakeResponse {
         protocol: protocol.map(str::to_owned),

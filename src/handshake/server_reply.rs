@@ -43,12 +43,12 @@ pub fn encode_accept(
     extra_headers: &[(&str, &str)],
     out: &mut BytesMut,
 ) -> Result<(), HandshakeError> {
-    if let Some(p) = protocol {
-        if !is_token(p) || !request.offers_protocol(p) {
-            return Err(HandshakeError::ProtocolNotOffered {
-                protocol: p.to_owned(),
-            });
-        }
+    if let Some(p) = protocol
+        && (!is_token(p) || !request.offers_protocol(p))
+    {
+        return Err(HandshakeError::ProtocolNotOffered {
+            protocol: p.to_owned(),
+        });
     }
     check_extra_headers(extra_headers.iter().copied(), ACCEPT_RESERVED)?;
     let accept = accept_key_bytes(request.key().as_bytes());

@@ -520,10 +520,10 @@ impl<K: KeyStore> Terminal<K> {
             host: self.config.host.clone(),
             port: self.config.port,
         });
-        if let Link::Open { ws } = &mut self.link {
-            if !rest.is_empty() {
-                ws.handle_input(now, rest);
-            }
+        if let Link::Open { ws } = &mut self.link
+            && !rest.is_empty()
+        {
+            ws.handle_input(now, rest);
         }
         self.pump(now);
     }

@@ -184,11 +184,11 @@ impl Connection {
         if let Some(event) = self.events.pop_front() {
             return Some(Output::Event(event));
         }
-        if let Some((at, error)) = self.deferred_failure.take() {
-            if matches!(self.phase, Phase::Open | Phase::CloseSent) {
-                self.fail_now(at, error);
-                return self.poll_output();
-            }
+        if let Some((at, error)) = self.deferred_failure.take()
+            && matches!(self.phase, Phase::Open | Phase::CloseSent)
+        {
+            self.fail_now(at, error);
+            return self.poll_output();
         }
         if self.close_transport_pending {
             self.close_transport_pending = false;

@@ -99,11 +99,11 @@ impl Connection {
     fn next_header(&mut self, input: &[u8]) -> Result<Option<(FrameHeader, usize)>, WsError> {
         if self.header_len == 0 {
             let parsed = FrameHeader::decode(input)?;
-            if parsed.is_none() {
-                if let Some(slot) = self.header_buf.get_mut(..input.len()) {
-                    slot.copy_from_slice(input);
-                    self.header_len = input.len();
-                }
+            if parsed.is_none()
+                && let Some(slot) = self.header_buf.get_mut(..input.len())
+            {
+                slot.copy_from_slice(input);
+                self.header_len = input.len();
             }
             return Ok(parsed);
         }

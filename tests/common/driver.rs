@@ -377,10 +377,10 @@ impl Pair {
 
     /// Ends the previous link, if any is still around, so its requests and book are not lost.
     fn retire_link(&mut self) {
-        if let Some(link) = self.link.as_mut() {
-            if !link.is_ended() {
-                link.handle_eof(self.now);
-            }
+        if let Some(link) = self.link.as_mut()
+            && !link.is_ended()
+        {
+            link.handle_eof(self.now);
         }
         let wire = std::mem::replace(&mut self.wire_up, false);
         self.drain_link();
@@ -405,12 +405,11 @@ impl Pair {
 
     fn flush_to_broker(&mut self, all: bool) {
         // When chopping, sometimes hold bytes back so they merge with the next write.
-        if !all {
-            if let Some(rng) = &mut self.chop {
-                if rng.chance(30) {
-                    return;
-                }
-            }
+        if !all
+            && let Some(rng) = &mut self.chop
+            && rng.chance(30)
+        {
+            return;
         }
         let bytes = std::mem::take(&mut self.to_broker);
         let Some(link) = self.link.as_mut() else {

@@ -246,10 +246,11 @@ impl World {
             match output {
                 TerminalOutput::Connect(_) => self.connect(n),
                 TerminalOutput::Transmit(bytes) => {
-                    if let Some(slot) = self.nodes[n].wire.and_then(|s| self.slots.get_mut(&s)) {
-                        if slot.up && !slot.dark {
-                            slot.to_broker.extend_from_slice(&bytes);
-                        }
+                    if let Some(slot) = self.nodes[n].wire.and_then(|s| self.slots.get_mut(&s))
+                        && slot.up
+                        && !slot.dark
+                    {
+                        slot.to_broker.extend_from_slice(&bytes);
                     }
                 }
                 TerminalOutput::CloseTransport => {

@@ -37,6 +37,7 @@ pub(super) struct HeldMessage {
 impl HeldMessage {
     /// The first `min(unmasked, 8)` bytes of `buf` as a word, zero-padded. (A word compare,
     /// not a slice compare: this runs on every read of a held message.)
+    #[inline]
     fn front_of(&self, buf: &[u8]) -> u64 {
         let n = self.unmasked.min(8);
         let mut word = [0u8; 8];

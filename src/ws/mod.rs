@@ -28,6 +28,7 @@ mod owned_input;
 mod receive;
 mod send;
 mod utf8;
+mod utf8_avx512;
 mod utf8_bytes;
 mod whole_message;
 

@@ -10,6 +10,7 @@ use std::time::Instant;
 use bytes::{Buf, BytesMut};
 
 use super::receive::TEXT_PIECE;
+use super::utf8_avx512::is_utf8;
 use super::{Connection, Event, Role, Utf8Bytes, WsError};
 use crate::frame::{FrameHeader, OpCode, apply_mask};
 
@@ -250,7 +251,7 @@ impl Connection {
         if let Some(key) = key {
             apply_mask(payload, key, 0);
         }
-        if text && simdutf8::basic::from_utf8(payload).is_err() {
+        if text && !is_utf8(payload) {
             buf.clear();
             self.fail(now, WsError::InvalidUtf8);
             return;

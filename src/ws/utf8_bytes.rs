@@ -28,8 +28,7 @@ impl Utf8Bytes {
 
     /// Checks `bytes` and wraps them; `None` when they are not UTF-8.
     pub fn from_bytes(bytes: Bytes) -> Option<Self> {
-        simdutf8::basic::from_utf8(&bytes).ok()?;
-        Some(Self(bytes))
+        super::utf8_avx512::is_utf8(&bytes).then_some(Self(bytes))
     }
 
     /// The text, without another validation pass.

@@ -1,7 +1,8 @@
 //! [`Utf8Bytes`]: a text message's payload, shared without a copy and checked once.
 //!
-//! The crate's second module with `unsafe` code (the first is `frame/mask.rs`): one
-//! `str::from_utf8_unchecked` in [`Utf8Bytes::as_str`]. The receive path validates every text
+//! One of the crate's three modules with `unsafe` code (with `frame/mask.rs` and
+//! `ws/utf8_avx512.rs`): one `str::from_utf8_unchecked` in [`Utf8Bytes::as_str`]. The
+//! receive path validates every text
 //! byte as it arrives (fail-fast, RFC 6455 §8.1); re-checking the whole message on each
 //! `as_str` call cost a second pass over it. The constructor that skips the check is
 //! crate-private and is called only on bytes that passed validation; debug builds (the
@@ -35,8 +36,10 @@ impl Utf8Bytes {
     #[allow(unsafe_code)]
     pub fn as_str(&self) -> &str {
         // SAFETY: every constructor establishes that `self.0` is UTF-8: `from_bytes` checks
-        // it, `From<String>` / `From<&str>` start from a `str`, and `from_validated` is called
-        // only on bytes the receive path validated (asserted in debug builds). `Bytes` is
+        // it (`utf8_avx512::is_utf8`, tested against std and fuzzed by `utf8_check`),
+        // `From<String>` / `From<&str>` start from a `str`, and `from_validated` is called
+        // only on bytes the receive path validated (asserted in debug builds, with simdutf8
+        // as a second opinion). `Bytes` is
         // immutable, so the bytes cannot change afterwards.
         unsafe { std::str::from_utf8_unchecked(&self.0) }
     }

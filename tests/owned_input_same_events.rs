@@ -191,18 +191,20 @@ fn a_large_message_lands_in_one_block_with_reads_capped_at_its_end() {
 fn a_driver_that_loses_the_held_message_gets_a_clear_failure() {
     let stream = masked(0x82, &[7u8; 1000], [1, 2, 3, 4]);
     let now = t0();
-    for misuse in 0..2 {
+    // Cut 500 bytes in (492 payload bytes held, the front compared as a whole word) and 11
+    // bytes in (3 held: the compare of a shorter front).
+    for (misuse, cut) in [(0, 500), (1, 500), (0, 11), (1, 11)] {
         let mut s = server(now);
-        let mut read_buf = BytesMut::from(&stream[..500]);
+        let mut read_buf = BytesMut::from(&stream[..cut]);
         s.handle_input_buf(now, &mut read_buf);
         assert!(drain(&mut s).is_empty(), "nothing is whole yet");
         if misuse == 0 {
-            // A fresh buffer: the 494 payload bytes left in the old one are gone.
-            let mut other = BytesMut::from(&stream[500..]);
+            // A fresh buffer (long enough): the payload bytes left in the old one are gone.
+            let mut other = BytesMut::from(&stream[cut..]);
             s.handle_input_buf(now, &mut other);
         } else {
             // The rest through the borrowed path cannot join the bytes in the buffer.
-            s.handle_input(now, &stream[500..]);
+            s.handle_input(now, &stream[cut..]);
         }
         let out = drain(&mut s);
         assert!(
@@ -212,7 +214,7 @@ fn a_driver_that_loses_the_held_message_gets_a_clear_failure() {
                     sca_ws::ws::Error::InputBufferLost
                 ))
             )),
-            "misuse {misuse}: {out:?}"
+            "misuse {misuse} after {cut} bytes: {out:?}"
         );
         assert!(matches!(out.last(), Some(Output::CloseTransport)));
         assert!(

@@ -142,11 +142,11 @@ impl Handler for SimHandler {
     }
 
     fn cancel(&self, id: RequestId) {
-        if let Some((capturing, wake)) = self.capture_slot().as_ref() {
-            if *capturing == id {
-                // A stored permit: the wake is not lost if the capture has not waited yet.
-                wake.notify_one();
-            }
+        if let Some((capturing, wake)) = self.capture_slot().as_ref()
+            && *capturing == id
+        {
+            // A stored permit: the wake is not lost if the capture has not waited yet.
+            wake.notify_one();
         }
     }
 }

@@ -146,10 +146,11 @@ pub fn next_event(
         seen.push(line.clone());
         if let Some(event) = line.strip_prefix("event:") {
             current = event.trim().to_owned();
-        } else if let Some(data) = line.strip_prefix("data:") {
-            if current == name && data.contains(needle) {
-                return data.trim().to_owned();
-            }
+        } else if let Some(data) = line.strip_prefix("data:")
+            && current == name
+            && data.contains(needle)
+        {
+            return data.trim().to_owned();
         }
     }
     panic!("no {name} event with {needle:?}; seen {seen:#?}")

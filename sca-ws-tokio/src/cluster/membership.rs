@@ -91,10 +91,10 @@ async fn on_local_event(inner: &Arc<Inner>, me: &str, event: Event) {
             )
         }
         Event::Disconnected { pinpad_id, reason } => {
-            if local::held_since(&inner.handle, &pinpad_id).is_none() {
-                if let Some(task) = inner.served().remove(&pinpad_id) {
-                    task.abort(); // drops the subscription: NATS unsubscribes the subject
-                }
+            if local::held_since(&inner.handle, &pinpad_id).is_none()
+                && let Some(task) = inner.served().remove(&pinpad_id)
+            {
+                task.abort(); // drops the subscription: NATS unsubscribes the subject
             }
             let reason = reason.to_string();
             (

@@ -275,15 +275,16 @@ impl Cluster {
                 let mut count = 0;
                 while let Some(message) = replies.next().await {
                     count += 1;
-                    if let Some(chunk) = ListChunk::decode(&message.payload) {
-                        if chunk.node != me && subject::check_node_id(&chunk.node).is_ok() {
-                            all.extend(chunk.terminals.into_iter().map(|t| NodeTerminal {
-                                node: chunk.node.clone(),
-                                pinpad_id: t.pinpad_id,
-                                remote_addr: t.remote_addr,
-                                connected_since: from_unix_ms(t.connected_since_ms),
-                            }));
-                        }
+                    if let Some(chunk) = ListChunk::decode(&message.payload)
+                        && chunk.node != me
+                        && subject::check_node_id(&chunk.node).is_ok()
+                    {
+                        all.extend(chunk.terminals.into_iter().map(|t| NodeTerminal {
+                            node: chunk.node.clone(),
+                            pinpad_id: t.pinpad_id,
+                            remote_addr: t.remote_addr,
+                            connected_since: from_unix_ms(t.connected_since_ms),
+                        }));
                     }
                     if count >= inner.config.list_max_replies {
                         return;

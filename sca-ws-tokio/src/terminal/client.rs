@@ -187,15 +187,15 @@ impl<H: Handler> Client<H> {
         let mut machine = Terminal::new(config.terminal.clone(), now(), config.seed);
         let high_water = config.outbound_high_water.max(1);
         let pending_limit = config.terminal.max_pending_requests.max(1);
-        if let Some(state) = &config.auth_state {
-            if let Err(e) = machine.restore_auth_state(state) {
-                let _ = self
-                    .handle
-                    .events
-                    .send(Event::AuthNotRestored(e.to_string()));
-                let _ = self.handle.events.send(Event::Stopped);
-                return;
-            }
+        if let Some(state) = &config.auth_state
+            && let Err(e) = machine.restore_auth_state(state)
+        {
+            let _ = self
+                .handle
+                .events
+                .send(Event::AuthNotRestored(e.to_string()));
+            let _ = self.handle.events.send(Event::Stopped);
+            return;
         }
         let (answer_tx, mut answers) = mpsc::channel::<(RequestId, Answer)>(pending_limit + 1);
         let mut jobs = Jobs(HashMap::new());

@@ -1,45 +1,45 @@
 //! Whole-buffer UTF-8 validation with AVX-512 (F and BW only, so Skylake-X and Zen 4/5 run
-//! it), picked at run time, with simdutf8 as the fallback. The text rows of the frame bench
-//! are bound by UTF-8 checking, and simdutf8 has no AVX-512 path (it tops out at AVX2).
+//! it) or else AVX2, picked at run time, with simdutf8 as the fallback. The text rows of the
+//! frame bench are bound by UTF-8 checking; simdutf8 has no AVX-512 path, and its AVX2 one
+//! ran mixed text about a quarter slower than this file's.
 
-/// Bytes per step of the AVX-512 check: one 512-bit register.
+/// Bytes per step of the check: one 512-bit register, or two 256-bit ones.
 #[cfg(target_arch = "x86_64")]
 const BLOCK: usize = 64;
 
 /// Whether `bytes` is valid UTF-8 (same answer as `std::str::from_utf8(bytes).is_ok()`).
-/// Uses AVX-512 when the running CPU has avx512f and avx512bw (checked with
-/// `is_x86_feature_detected!`, result cached by std) and the input is at least 64 bytes;
+/// From 64 bytes on, uses AVX-512 when the running CPU has avx512f and avx512bw, else AVX2
+/// when it has avx2 (checked with `is_x86_feature_detected!`, result cached by std);
 /// otherwise `simdutf8::basic::from_utf8(bytes).is_ok()`.
 #[inline]
 #[allow(unsafe_code)]
 pub(crate) fn is_utf8(bytes: &[u8]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if bytes.len() >= BLOCK
-        && std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512bw")
-    {
-        // SAFETY: the CPU running this has AVX-512F and AVX-512BW, checked just above (the
-        // function's only requirement).
-        return unsafe { avx512::is_utf8(bytes) };
+    if bytes.len() >= BLOCK {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+        {
+            // SAFETY: the CPU running this has AVX-512F and AVX-512BW, checked just above
+            // (the function's only requirement).
+            return unsafe { avx512::is_utf8(bytes) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU running this has AVX2, checked just above (the function's
+            // only requirement).
+            return unsafe { avx2::is_utf8(bytes) };
+        }
     }
     simdutf8::basic::from_utf8(bytes).is_ok()
 }
 
-/// The AVX-512 check (Keiser & Lemire, "Validating UTF-8 In Less Than One Instruction Per
-/// Byte", 2021). Every byte is judged with the three before it: three nibble lookups flag the
-/// faults visible in a pair of neighbouring bytes, and a comparison on the bytes two and
-/// three back says where a third or fourth byte of a sequence is due.
+/// What the AVX-512 and AVX2 checks share: the algorithm of Keiser & Lemire ("Validating
+/// UTF-8 In Less Than One Instruction Per Byte", 2021) as tables and constants. Every byte is
+/// judged with the three before it: three nibble lookups flag the faults visible in a pair of
+/// neighbouring bytes, and a comparison on the bytes two and three back says where a third or
+/// fourth byte of a sequence is due.
 #[cfg(target_arch = "x86_64")]
-mod avx512 {
-    use std::arch::x86_64::{
-        __m128i, __m512i, _mm_setr_epi8, _mm512_alignr_epi8, _mm512_alignr_epi64, _mm512_and_si512,
-        _mm512_broadcast_i32x4, _mm512_loadu_si512, _mm512_maskz_mov_epi8, _mm512_movepi8_mask,
-        _mm512_or_si512, _mm512_set_epi64, _mm512_set1_epi8, _mm512_setzero_si512,
-        _mm512_shuffle_epi8, _mm512_srli_epi16, _mm512_subs_epu8, _mm512_ternarylogic_epi64,
-        _mm512_test_epi8_mask, _mm512_xor_si512,
-    };
-
-    use super::BLOCK;
+mod lookup {
+    use std::arch::x86_64::{__m128i, _mm_setr_epi8};
 
     // One bit per kind of fault seen in a pair (previous byte, this byte). Each kind is a
     // product of three sets: of the previous byte's high nibble, of its low nibble and of
@@ -68,7 +68,7 @@ mod avx512 {
     const ANY_LOW: u8 = TOO_SHORT | TOO_LONG | TWO_CONTINUATIONS;
 
     /// Faults by the previous byte's high nibble.
-    const PREV_HIGH: [u8; 16] = [
+    pub(super) const PREV_HIGH: [u8; 16] = [
         TOO_LONG,
         TOO_LONG,
         TOO_LONG,
@@ -88,7 +88,7 @@ mod avx512 {
     ];
 
     /// Faults by the previous byte's low nibble.
-    const PREV_LOW: [u8; 16] = [
+    pub(super) const PREV_LOW: [u8; 16] = [
         ANY_LOW | OVERLONG_2 | OVERLONG_3 | OVERLONG_4_OR_TOO_LARGE,
         ANY_LOW | OVERLONG_2,
         ANY_LOW,
@@ -111,7 +111,7 @@ mod avx512 {
     const ANY_CONTINUATION: u8 = TOO_LONG | TWO_CONTINUATIONS | OVERLONG_2;
 
     /// Faults by this byte's high nibble.
-    const THIS_HIGH: [u8; 16] = [
+    pub(super) const THIS_HIGH: [u8; 16] = [
         TOO_SHORT,
         TOO_SHORT,
         TOO_SHORT,
@@ -130,9 +130,11 @@ mod avx512 {
         TOO_SHORT,
     ];
 
-    /// A 16-entry table in each 128-bit lane, as `vpshufb` looks up per lane.
-    #[target_feature(enable = "avx512f,avx512bw")]
-    fn table(t: [u8; 16]) -> __m512i {
+    /// A 16-entry table as one 128-bit lane, as `vpshufb` looks up per lane (SSE2, which
+    /// every x86-64 CPU has; each check broadcasts it to its width).
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    pub(super) fn lane(t: [u8; 16]) -> __m128i {
         let [
             b0,
             b1,
@@ -151,15 +153,57 @@ mod avx512 {
             b14,
             b15,
         ] = t.map(u8::cast_signed);
-        let lane: __m128i = _mm_setr_epi8(
+        _mm_setr_epi8(
             b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15,
-        );
-        _mm512_broadcast_i32x4(lane)
+        )
     }
 
     /// A byte as the `i8` the `set1` intrinsics take.
     const fn splat(b: u8) -> i8 {
         b.cast_signed()
+    }
+
+    /// Subtracted with saturation from a byte, leaves the top bit set where it leads three or
+    /// four bytes (E0..=FF).
+    pub(super) const THIRD_FROM: i8 = splat(0xE0 - 0x80);
+    /// Likewise where it leads four (F0..=FF).
+    pub(super) const FOURTH_FROM: i8 = splat(0xF0 - 0x80);
+    /// The top bit of a byte: set in non-ASCII bytes, and the bit of the "third or fourth
+    /// byte due" flags (that of `TWO_CONTINUATIONS`).
+    pub(super) const TOP_BIT: i8 = splat(TWO_CONTINUATIONS);
+
+    /// The last 8 bytes of the largest bytes that end a block complete: anything but for the
+    /// last three, then below F0, below E0 and below C0 (every byte before them: FF).
+    pub(super) const COMPLETE_MAX_END: i64 =
+        i64::from_le_bytes([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xEF, 0xDF, 0xBF]);
+
+    /// Blocks between two looks at the faults found so far, so a long invalid input stops
+    /// early (1 KiB; looking after every pair, in the same loop, cost up to a fifth on
+    /// ASCII).
+    pub(super) const BLOCKS_PER_LOOK: usize = 16;
+}
+
+/// The check with AVX-512: one 64-byte block per register.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::{
+        __m512i, _mm512_alignr_epi8, _mm512_alignr_epi64, _mm512_and_si512, _mm512_broadcast_i32x4,
+        _mm512_loadu_si512, _mm512_maskz_mov_epi8, _mm512_movepi8_mask, _mm512_or_si512,
+        _mm512_set_epi64, _mm512_set1_epi8, _mm512_setzero_si512, _mm512_shuffle_epi8,
+        _mm512_srli_epi16, _mm512_subs_epu8, _mm512_ternarylogic_epi64, _mm512_test_epi8_mask,
+        _mm512_xor_si512,
+    };
+
+    use super::BLOCK;
+    use super::lookup::{
+        BLOCKS_PER_LOOK, COMPLETE_MAX_END, FOURTH_FROM, PREV_HIGH, PREV_LOW, THIRD_FROM, THIS_HIGH,
+        TOP_BIT, lane,
+    };
+
+    /// A 16-entry table in each 128-bit lane, as `vpshufb` looks up per lane.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    fn table(t: [u8; 16]) -> __m512i {
+        _mm512_broadcast_i32x4(lane(t))
     }
 
     /// What the check carries from one block to the next, and the constants it uses (built
@@ -173,10 +217,7 @@ mod avx512 {
         prev_low: __m512i,
         this_high: __m512i,
         low_nibble: __m512i,
-        /// Subtracted with saturation from a byte, leaves the top bit set where it leads
-        /// three or four bytes (E0..=FF).
         third_from: __m512i,
-        /// Likewise where it leads four (F0..=FF).
         fourth_from: __m512i,
         top_bit: __m512i,
         /// The largest byte that ends a block complete at each position: anything for all
@@ -195,20 +236,11 @@ mod avx512 {
                 prev_low: table(PREV_LOW),
                 this_high: table(THIS_HIGH),
                 low_nibble: _mm512_set1_epi8(0x0F),
-                third_from: _mm512_set1_epi8(splat(0xE0 - 0x80)),
-                fourth_from: _mm512_set1_epi8(splat(0xF0 - 0x80)),
-                top_bit: _mm512_set1_epi8(splat(0x80)),
+                third_from: _mm512_set1_epi8(THIRD_FROM),
+                fourth_from: _mm512_set1_epi8(FOURTH_FROM),
+                top_bit: _mm512_set1_epi8(TOP_BIT),
                 // Bytes 61, 62 and 63 are the top three of the last 64-bit element.
-                complete_max: _mm512_set_epi64(
-                    i64::from_le_bytes([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xEF, 0xDF, 0xBF]),
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                ),
+                complete_max: _mm512_set_epi64(COMPLETE_MAX_END, -1, -1, -1, -1, -1, -1, -1),
             }
         }
 
@@ -333,11 +365,6 @@ mod avx512 {
         unsafe { _mm512_loadu_si512(block.as_ptr().cast()) }
     }
 
-    /// Blocks between two looks at the faults found so far, so a long invalid input stops
-    /// early (1 KiB; looking after every pair, in the same loop, cost up to a fifth on
-    /// ASCII).
-    const BLOCKS_PER_LOOK: usize = 16;
-
     /// Checks whole blocks. Two per ASCII test: on dense text that test is mostly wasted,
     /// on mostly ASCII text it skips the lookups; one or four blocks per test did worse on
     /// one or the other.
@@ -389,6 +416,362 @@ mod avx512 {
     }
 }
 
+/// The check with AVX2, for CPUs without AVX-512 (the AVX2-only EPYCs): each 64-byte block
+/// as two 256-bit halves, so the loop and the tail are the AVX-512 one's. Past the first
+/// block, the bytes one, two and three back are loaded from memory rather than shifted in:
+/// that saves four shuffles of the seven per register, the port the shifted build was bound
+/// by (a third faster on text).
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_alignr_epi8, _mm256_and_si256, _mm256_broadcastsi128_si256,
+        _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256, _mm256_permute2x128_si256,
+        _mm256_set_epi64x, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_shuffle_epi8,
+        _mm256_srli_epi16, _mm256_subs_epu8, _mm256_testz_si256, _mm256_xor_si256,
+    };
+
+    use super::BLOCK;
+    use super::lookup::{
+        BLOCKS_PER_LOOK, COMPLETE_MAX_END, FOURTH_FROM, PREV_HIGH, PREV_LOW, THIRD_FROM, THIS_HIGH,
+        TOP_BIT, lane,
+    };
+
+    /// Bytes per register: half a block.
+    const HALF: usize = BLOCK / 2;
+
+    /// A 16-entry table in each 128-bit lane, as `vpshufb` looks up per lane.
+    #[target_feature(enable = "avx2")]
+    fn table(t: [u8; 16]) -> __m256i {
+        _mm256_broadcastsi128_si256(lane(t))
+    }
+
+    /// A block as its two halves, bytes 0..32 and 32..64.
+    #[derive(Clone, Copy)]
+    struct Block {
+        low: __m256i,
+        high: __m256i,
+    }
+
+    /// 64 times 0x00, then 64 times 0xFF: the 64 bytes from `64 - n` on are a mask that
+    /// drops a block's first `n` bytes and keeps the rest.
+    static KEEP: [u8; 2 * BLOCK] = {
+        let mut keep = [0u8; 2 * BLOCK];
+        let mut i = BLOCK;
+        while i < 2 * BLOCK {
+            keep[i] = 0xFF;
+            i += 1;
+        }
+        keep
+    };
+
+    /// What the check carries from one block to the next, and the constants it uses (built
+    /// once per call; they stay in registers).
+    struct Validator {
+        /// The previous block's high half, the only part of it the next block looks at
+        /// (zeros before the first block and after ASCII: any ASCII byte is as good as
+        /// another there).
+        prev: __m256i,
+        /// The faults found so far, OR-ed together.
+        error: __m256i,
+        prev_high: __m256i,
+        prev_low: __m256i,
+        this_high: __m256i,
+        low_nibble: __m256i,
+        third_from: __m256i,
+        fourth_from: __m256i,
+        top_bit: __m256i,
+        /// The largest byte that ends a block complete at each position of its high half.
+        complete_max: __m256i,
+    }
+
+    impl Validator {
+        /// A check at the start of the input.
+        #[target_feature(enable = "avx2")]
+        fn new() -> Self {
+            Self {
+                prev: _mm256_setzero_si256(),
+                error: _mm256_setzero_si256(),
+                prev_high: table(PREV_HIGH),
+                prev_low: table(PREV_LOW),
+                this_high: table(THIS_HIGH),
+                low_nibble: _mm256_set1_epi8(0x0F),
+                third_from: _mm256_set1_epi8(THIRD_FROM),
+                fourth_from: _mm256_set1_epi8(FOURTH_FROM),
+                top_bit: _mm256_set1_epi8(TOP_BIT),
+                complete_max: _mm256_set_epi64x(COMPLETE_MAX_END, -1, -1, -1),
+            }
+        }
+
+        /// The faults of `input`, the 32 bytes after `before`: non-zero where a byte does not
+        /// fit the three before it. Only the last three bytes of `before` count.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn faults(&self, input: __m256i, before: __m256i) -> __m256i {
+            // `vpalignr` shifts within 128-bit lanes only, so first line up each lane with
+            // the one before it: the high lane of `before`, then the low lane of `input`.
+            let lanes_before = _mm256_permute2x128_si256::<0x21>(before, input);
+            let prev1 = _mm256_alignr_epi8::<15>(input, lanes_before);
+            let prev2 = _mm256_alignr_epi8::<14>(input, lanes_before);
+            let prev3 = _mm256_alignr_epi8::<13>(input, lanes_before);
+            self.faults_after(input, prev1, prev2, prev3)
+        }
+
+        /// The faults of `input` given the bytes one, two and three before each of its
+        /// bytes.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn faults_after(
+            &self,
+            input: __m256i,
+            prev1: __m256i,
+            prev2: __m256i,
+            prev3: __m256i,
+        ) -> __m256i {
+            let prev1_high = _mm256_and_si256(_mm256_srli_epi16::<4>(prev1), self.low_nibble);
+            let prev1_low = _mm256_and_si256(prev1, self.low_nibble);
+            let this_high = _mm256_and_si256(_mm256_srli_epi16::<4>(input), self.low_nibble);
+            let pair_faults = _mm256_and_si256(
+                _mm256_and_si256(
+                    _mm256_shuffle_epi8(self.prev_high, prev1_high),
+                    _mm256_shuffle_epi8(self.prev_low, prev1_low),
+                ),
+                _mm256_shuffle_epi8(self.this_high, this_high),
+            );
+
+            let third = _mm256_subs_epu8(prev2, self.third_from);
+            let fourth = _mm256_subs_epu8(prev3, self.fourth_from);
+            let due = _mm256_and_si256(_mm256_or_si256(third, fourth), self.top_bit);
+            // A continuation pair is a fault where no third or fourth byte is due, and a
+            // due byte is one where there is no continuation pair: the XOR of the two.
+            _mm256_xor_si256(due, pair_faults)
+        }
+
+        /// Non-zero where the previous block ends in a sequence cut short: its last byte a
+        /// lead, its last two a lead of three or four bytes, or its last three one of four.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn prev_incomplete(&self) -> __m256i {
+            _mm256_subs_epu8(self.prev, self.complete_max)
+        }
+
+        /// Takes a block known to be all ASCII: nothing in it can be at fault, but a
+        /// sequence the previous block left open should have continued in it.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn ascii(&mut self) {
+            self.error = _mm256_or_si256(self.error, self.prev_incomplete());
+            self.prev = _mm256_setzero_si256();
+        }
+
+        /// Checks the next 64 bytes in full (whether or not they are ASCII).
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn full(&mut self, input: Block) {
+            let low = self.faults(input.low, self.prev);
+            let high = self.faults(input.high, input.low);
+            self.error = _mm256_or_si256(self.error, _mm256_or_si256(low, high));
+            self.prev = input.high;
+        }
+
+        /// Checks in full the block at the end of `window`, `input`, with the three bytes
+        /// before it loaded from `window` too.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn full_behind(&mut self, input: Block, window: &Window) {
+            let (prev1, prev2, prev3) = (
+                load_at::<2>(window),
+                load_at::<1>(window),
+                load_at::<0>(window),
+            );
+            let low = self.faults_after(input.low, prev1.low, prev2.low, prev3.low);
+            let high = self.faults_after(input.high, prev1.high, prev2.high, prev3.high);
+            self.error = _mm256_or_si256(self.error, _mm256_or_si256(low, high));
+            self.prev = input.high;
+        }
+
+        /// Checks the last 64 bytes of the input, `last`, whose first `new_from` (1 to 63)
+        /// are the end of the previous block, already checked: their faults are dropped.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn last(&mut self, last: Block, new_from: usize) {
+            // As in the AVX-512 check: at `new_from` 1 or 2 the first new bytes also need
+            // one or two of the bytes before `last`, `new_from` bytes short of the end of
+            // the previous block, shifted to its end here (within its high lane, the only
+            // part `faults` reads of `before`).
+            let before = match new_from {
+                1 => _mm256_alignr_epi8::<15>(self.prev, self.prev),
+                2 => _mm256_alignr_epi8::<14>(self.prev, self.prev),
+                _ => self.prev,
+            };
+            let keep = keep_from(new_from);
+            let low = _mm256_and_si256(self.faults(last.low, before), keep.low);
+            let high = _mm256_and_si256(self.faults(last.high, last.low), keep.high);
+            self.error = _mm256_or_si256(self.error, _mm256_or_si256(low, high));
+            self.prev = last.high;
+        }
+
+        /// Whether any fault was found so far.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn has_fault(&self) -> bool {
+            _mm256_testz_si256(self.error, self.error) == 0
+        }
+
+        /// Whether everything checked is valid and ends complete.
+        #[target_feature(enable = "avx2")]
+        fn is_valid(&self) -> bool {
+            let all = _mm256_or_si256(self.error, self.prev_incomplete());
+            _mm256_testz_si256(all, all) != 0
+        }
+    }
+
+    impl Block {
+        /// Whether no byte has its top bit set.
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn is_ascii(self) -> bool {
+            _mm256_movemask_epi8(_mm256_or_si256(self.low, self.high)) == 0
+        }
+    }
+
+    /// One block into two registers.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    #[allow(unsafe_code)]
+    fn load(block: &[u8; BLOCK]) -> Block {
+        let at = block.as_ptr();
+        // SAFETY: `block` is 64 readable bytes; the loads read bytes 0..32 and 32..64 of it
+        // (`HALF` is 32); `loadu` has no alignment requirement.
+        unsafe {
+            Block {
+                low: _mm256_loadu_si256(at.cast()),
+                high: _mm256_loadu_si256(at.add(HALF).cast()),
+            }
+        }
+    }
+
+    /// A block and the three bytes before it.
+    type Window = [u8; BEHIND + BLOCK];
+
+    /// Bytes loaded from before a block.
+    const BEHIND: usize = 3;
+
+    /// Block `k` of `bytes` and the three bytes before it, if it is whole and not the first.
+    #[inline]
+    fn behind(bytes: &[u8], k: usize) -> Option<&Window> {
+        bytes.get((k * BLOCK).checked_sub(BEHIND)?..)?.first_chunk()
+    }
+
+    /// The 64 bytes of `window` from `AT` (0 to 3) on into two registers.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    #[allow(unsafe_code)]
+    fn load_at<const AT: usize>(window: &Window) -> Block {
+        const { assert!(AT <= BEHIND) };
+        let at = window.as_ptr();
+        // SAFETY: `window` is 67 readable bytes; the loads read bytes AT..AT + 32 and
+        // AT + 32..AT + 64 of it, and AT is at most 3 (checked at compile time); `loadu` has
+        // no alignment requirement.
+        unsafe {
+            Block {
+                low: _mm256_loadu_si256(at.add(AT).cast()),
+                high: _mm256_loadu_si256(at.add(AT + HALF).cast()),
+            }
+        }
+    }
+
+    /// The mask that keeps the faults of a block's bytes from `new_from` on (all of them
+    /// at 0, none from 64), a window of [`KEEP`].
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn keep_from(new_from: usize) -> Block {
+        let start = BLOCK.saturating_sub(new_from);
+        match KEEP.get(start..).and_then(<[u8]>::first_chunk::<BLOCK>) {
+            Some(window) => load(window),
+            // Not taken (`start` is at most 64, `KEEP` 128 bytes long); keeping every fault
+            // could only turn valid input down, never let invalid input through.
+            None => Block {
+                low: _mm256_set1_epi8(-1),
+                high: _mm256_set1_epi8(-1),
+            },
+        }
+    }
+
+    /// Checks whole blocks, `blocks`, which start at block `from` (at least 1) of `bytes`.
+    /// One per ASCII test, not two as with AVX-512: two blocks' four registers and the
+    /// check's ten do not fit in AVX2's sixteen. After an ASCII block, the ones after it are
+    /// only tested: an ASCII run needs nothing more.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn check_blocks(check: &mut Validator, bytes: &[u8], from: usize, blocks: &[[u8; BLOCK]]) {
+        let mut i = 0;
+        while let Some(block) = blocks.get(i) {
+            let input = load(block);
+            i += 1;
+            if !input.is_ascii() {
+                match behind(bytes, from + i - 1) {
+                    Some(window) => check.full_behind(input, window),
+                    // Not taken (`from` is at least 1, and `blocks` are whole blocks of
+                    // `bytes`); a fault, so that it could only turn valid input down.
+                    None => check.error = _mm256_set1_epi8(-1),
+                }
+                continue;
+            }
+            check.ascii();
+            while blocks.get(i).is_some_and(|block| load(block).is_ascii()) {
+                i += 1;
+            }
+        }
+    }
+
+    /// Checks the first block, which has nothing before it to load: its predecessors are
+    /// shifted in (zeros).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn check_first(check: &mut Validator, block: &[u8; BLOCK]) {
+        let input = load(block);
+        if input.is_ascii() {
+            check.ascii();
+        } else {
+            check.full(input);
+        }
+    }
+
+    /// [`super::is_utf8`] for CPUs with AVX2, at any length.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn is_utf8(bytes: &[u8]) -> bool {
+        let mut check = Validator::new();
+        let (blocks, rest) = bytes.as_chunks::<BLOCK>();
+        let Some((first, blocks)) = blocks.split_first() else {
+            // Shorter than a block: zeros after it, which are ASCII, end nothing and leave a
+            // cut sequence cut.
+            let mut padded = [0u8; BLOCK];
+            if let Some(head) = padded.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
+            }
+            check_first(&mut check, &padded);
+            return check.is_valid();
+        };
+        check_first(&mut check, first);
+        let (stretches, blocks) = blocks.as_chunks::<BLOCKS_PER_LOOK>();
+        let mut from = 1;
+        for stretch in stretches {
+            check_blocks(&mut check, bytes, from, stretch);
+            if check.has_fault() {
+                return false;
+            }
+            from += BLOCKS_PER_LOOK;
+        }
+        check_blocks(&mut check, bytes, from, blocks);
+        if !rest.is_empty()
+            && let Some(last) = bytes.last_chunk::<BLOCK>()
+        {
+            check.last(load(last), BLOCK - rest.len());
+        }
+        check.is_valid()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::OnceLock;
@@ -429,12 +812,35 @@ mod tests {
         None
     }
 
-    /// Both the dispatching function and the AVX-512 one give std's answer on `bytes`.
+    /// Whether this CPU runs the AVX2 check (where it lacks AVX-512, or called directly).
+    fn has_avx2() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return std::arch::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    }
+
+    /// The AVX2 check called directly (at any length), where the CPU has it.
+    #[allow(unsafe_code)]
+    fn direct_avx2(bytes: &[u8]) -> Option<bool> {
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2() {
+            // SAFETY: the CPU running this has AVX2 (`has_avx2`).
+            return Some(unsafe { avx2::is_utf8(bytes) });
+        }
+        let _ = bytes;
+        None
+    }
+
+    /// The dispatching function and the AVX-512 and AVX2 ones give std's answer on `bytes`.
     fn check(bytes: &[u8]) {
         let expected = std::str::from_utf8(bytes).is_ok();
         assert_eq!(is_utf8(bytes), expected, "is_utf8 on {bytes:02x?}");
         if let Some(got) = direct(bytes) {
             assert_eq!(got, expected, "AVX-512 check on {bytes:02x?}");
+        }
+        if let Some(got) = direct_avx2(bytes) {
+            assert_eq!(got, expected, "AVX2 check on {bytes:02x?}");
         }
     }
 

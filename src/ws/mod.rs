@@ -28,8 +28,8 @@ mod owned_input;
 mod receive;
 mod send;
 mod utf8;
-mod utf8_avx512;
 mod utf8_bytes;
+mod utf8_simd;
 mod whole_message;
 
 pub use config::{MAX_DEFAULT_PONG_TIMEOUT, Role, WsConfig as Config};

@@ -10,7 +10,7 @@ use std::time::Instant;
 use bytes::{Buf, BytesMut};
 
 use super::receive::TEXT_PIECE;
-use super::utf8_avx512::is_utf8;
+use super::utf8_simd::is_utf8;
 use super::{Connection, Event, Role, Utf8Bytes, WsError};
 use crate::frame::{FrameHeader, OpCode, apply_mask};
 

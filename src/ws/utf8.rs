@@ -79,7 +79,7 @@ impl Utf8Validator {
         {
             self.simd_checked += whole.len();
         }
-        if !super::utf8_avx512::is_utf8(whole) || !is_valid_prefix(tail) {
+        if !super::utf8_simd::is_utf8(whole) || !is_valid_prefix(tail) {
             return Err(InvalidUtf8);
         }
         if let Some(slot) = self.carry.get_mut(..tail.len()) {

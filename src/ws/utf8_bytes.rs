@@ -1,7 +1,7 @@
 //! [`Utf8Bytes`]: a text message's payload, shared without a copy and checked once.
 //!
 //! One of the crate's three modules with `unsafe` code (with `frame/mask.rs` and
-//! `ws/utf8_avx512.rs`): one `str::from_utf8_unchecked` in [`Utf8Bytes::as_str`]. The
+//! `ws/utf8_simd.rs`): one `str::from_utf8_unchecked` in [`Utf8Bytes::as_str`]. The
 //! receive path validates every text
 //! byte as it arrives (fail-fast, RFC 6455 §8.1); re-checking the whole message on each
 //! `as_str` call cost a second pass over it. The constructor that skips the check is
@@ -29,14 +29,14 @@ impl Utf8Bytes {
 
     /// Checks `bytes` and wraps them; `None` when they are not UTF-8.
     pub fn from_bytes(bytes: Bytes) -> Option<Self> {
-        super::utf8_avx512::is_utf8(&bytes).then_some(Self(bytes))
+        super::utf8_simd::is_utf8(&bytes).then_some(Self(bytes))
     }
 
     /// The text, without another validation pass.
     #[allow(unsafe_code)]
     pub fn as_str(&self) -> &str {
         // SAFETY: every constructor establishes that `self.0` is UTF-8: `from_bytes` checks
-        // it (`utf8_avx512::is_utf8`, tested against std and fuzzed by `utf8_check`),
+        // it (`utf8_simd::is_utf8`, tested against std and fuzzed by `utf8_check`),
         // `From<String>` / `From<&str>` start from a `str`, and `from_validated` is called
         // only on bytes the receive path validated (asserted in debug builds, with simdutf8
         // as a second opinion). `Bytes` is

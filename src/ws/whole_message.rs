@@ -79,7 +79,7 @@ impl Connection {
             Some(key) => extend_masked(&mut self.message, payload, key, 0),
             None => self.message.extend_from_slice(payload),
         }
-        if text && !super::utf8_avx512::is_utf8(&self.message) {
+        if text && !super::utf8_simd::is_utf8(&self.message) {
             // The general path fails the connection with the right close code.
             self.message.clear();
             return None;

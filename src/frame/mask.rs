@@ -1,10 +1,10 @@
 //! Masking (RFC 6455 §5.3): XOR with a 4-byte key, many bytes per step.
 //!
 //! One of the crate's three modules with `unsafe` code (with `ws/utf8_bytes.rs` and
-//! `ws/utf8_simd.rs`): a single `set_len` after a fused
-//! copy-and-mask loop has written every byte it exposes. Fusing the copy with the XOR writes
-//! each byte once instead of twice (`benches/frame.rs`; see docs/performance.md for the
-//! figures), which safe `BytesMut` calls cannot express. `cargo +nightly miri test` runs this
+//! `ws/utf8_simd.rs`): a single `set_len` after a fused copy-and-mask loop has written
+//! every byte it exposes. Fusing the copy with the XOR writes each byte once instead of
+//! twice (`benches/frame.rs`; see docs/performance.md for the figures), which safe
+//! `BytesMut` calls cannot express. `cargo +nightly miri test` runs this
 //! module's tests in CI.
 
 use std::mem::MaybeUninit;

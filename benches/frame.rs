@@ -4,6 +4,10 @@
 //!
 //! Run: `cargo bench --bench frame -- --warm-up-time 1 --measurement-time 3`. After criterion's
 //! own lines, a table prints each library's throughput and the ratios the goals use.
+//! `FRAME_BENCH_INTERLEAVED=1500 cargo bench --bench frame` skips criterion and lets the
+//! libraries take turns instead, one batch each per round, keeping each one's fastest batch
+//! (the same table, from best batches rather than medians): on a host whose speed drifts,
+//! that compares libraries measured in the same moments.
 //!
 //! Fairness: every library gets the same wire bytes, delivered in reads of at most 64 KiB
 //! from an in-memory stream (one copy, as from a socket; done in 2 KiB pieces so glibc's
@@ -159,41 +163,46 @@ fn wall_clock() -> bool {
     std::env::var("FRAME_BENCH_CLOCK").is_ok_and(|v| v == "wall")
 }
 
+/// Nanoseconds `iters` calls of `routine` take, on the clock [`wall_clock`] picks.
+fn time_ns(iters: u64, routine: &mut dyn FnMut()) -> f64 {
+    let elapsed = if wall_clock() {
+        let start = Instant::now();
+        for _ in 0..iters {
+            routine();
+        }
+        start.elapsed()
+    } else {
+        let start = cpu_time::ThreadTime::now();
+        for _ in 0..iters {
+            routine();
+        }
+        start.elapsed()
+    };
+    elapsed.as_nanos() as f64
+}
+
 fn measure(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     name: &str,
     library: &'static str,
     size: usize,
-    mut routine: impl FnMut(),
+    routine: &mut dyn FnMut(),
 ) {
     group.bench_function(BenchmarkId::new(library, size), |b| {
         b.iter_custom(|iters| {
-            let elapsed = if wall_clock() {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    routine();
-                }
-                start.elapsed()
-            } else {
-                let start = cpu_time::ThreadTime::now();
-                for _ in 0..iters {
-                    routine();
-                }
-                start.elapsed()
-            };
-            let per_iter = elapsed.as_nanos() as f64 / iters as f64;
+            let ns = time_ns(iters, routine);
             let mut tally = TALLY.lock().expect("tally");
             tally
                 .entry((name.to_string(), library, size))
                 .or_default()
-                .push(per_iter);
-            elapsed
+                .push(ns / iters as f64);
+            std::time::Duration::from_nanos(ns as u64)
         })
     });
 }
 
 /// Copies the batch's payload bytes once: the floor any decoder or encoder has to pay.
-fn memcpy_routine(w: &Workload) -> impl FnMut() {
+fn memcpy_routine(w: &Workload) -> impl FnMut() + use<> {
     let src: Vec<u8> = w.payload.repeat(w.frames);
     let mut dst = vec![0u8; src.len() + 4096];
     // Start the copy 2 KiB away from src's offset in its page: with glibc before 2.39 on AMD
@@ -207,37 +216,128 @@ fn memcpy_routine(w: &Workload) -> impl FnMut() {
     }
 }
 
-fn decode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
-    let name = if kind == Kind::Text {
-        "decode-text"
-    } else {
-        "decode-binary"
-    };
-    let mut group = c.benchmark_group(name);
-    for &size in sizes {
-        let w = Workload::new(kind, size);
-        group.throughput(Throughput::Bytes(w.payload_bytes()));
-        let mut o = ours::Reader::new(&w, Instant::now());
-        measure(&mut group, name, OURS, size, || o.run());
-        let mut owned = ours::OwnedReader::new(&w, Instant::now());
-        measure(&mut group, name, OURS_OWNED, size, || owned.run());
-        let mut t = peers::TungsteniteReader::new(&w);
-        measure(&mut group, name, "tungstenite", size, || t.run());
-        let mut f = peers::FastReader::new(&w);
-        measure(&mut group, name, "fastwebsockets", size, || f.run());
-        let mut k = peers::TokioWsReader::new(&w);
-        measure(&mut group, name, TOKIO_WS, size, || k.run());
-        measure(&mut group, name, "memcpy", size, memcpy_routine(&w));
-        measure(&mut group, name, FLOOR, size, floor_routine(&w));
+/// One library's (or baseline's) routine for a workload: a batch per call.
+type Routine = (&'static str, Box<dyn FnMut()>);
+
+/// The decoders and baselines run on `w`.
+fn decode_routines(w: &Workload) -> Vec<Routine> {
+    let mut o = ours::Reader::new(w, Instant::now());
+    let mut owned = ours::OwnedReader::new(w, Instant::now());
+    let mut t = peers::TungsteniteReader::new(w);
+    let mut f = peers::FastReader::new(w);
+    let mut k = peers::TokioWsReader::new(w);
+    vec![
+        (OURS, Box::new(move || o.run())),
+        (OURS_OWNED, Box::new(move || owned.run())),
+        ("tungstenite", Box::new(move || t.run())),
+        ("fastwebsockets", Box::new(move || f.run())),
+        (TOKIO_WS, Box::new(move || k.run())),
+        ("memcpy", Box::new(memcpy_routine(w))),
+        (FLOOR, Box::new(floor_routine(w))),
+    ]
+}
+
+/// The encoders and the memcpy baseline run on `w`.
+fn encode_routines(w: &Workload) -> Vec<Routine> {
+    let mut o = ours::Writer::new(w, Instant::now());
+    let mut in_place = ours::Writer::in_place(w, Instant::now());
+    let mut t = peers::TungsteniteWriter::new(w);
+    let mut f = peers::FastWriter::new(w);
+    let mut k = peers::TokioWsWriter::new(w);
+    vec![
+        (OURS, Box::new(move || o.run())),
+        (OURS_OWNED, Box::new(move || in_place.run())),
+        ("tungstenite", Box::new(move || t.run())),
+        ("fastwebsockets", Box::new(move || f.run())),
+        (TOKIO_WS, Box::new(move || k.run())),
+        ("memcpy", Box::new(memcpy_routine(w))),
+    ]
+}
+
+/// The four groups: name, kind, sizes, and the routines for a workload.
+type Group = (
+    &'static str,
+    Kind,
+    &'static [usize],
+    fn(&Workload) -> Vec<Routine>,
+);
+
+const GROUPS: [Group; 4] = [
+    (
+        "decode-binary",
+        Kind::Binary,
+        &BINARY_SIZES,
+        decode_routines,
+    ),
+    ("decode-text", Kind::Text, &TEXT_SIZES, decode_routines),
+    (
+        "encode-binary",
+        Kind::Binary,
+        &BINARY_SIZES,
+        encode_routines,
+    ),
+    ("encode-text", Kind::Text, &TEXT_SIZES, encode_routines),
+];
+
+/// Each group under criterion, one library after another.
+fn run_criterion() {
+    let mut c = Criterion::default().configure_from_args();
+    for (name, kind, sizes, routines) in GROUPS {
+        let mut group = c.benchmark_group(name);
+        for &size in sizes {
+            let w = Workload::new(kind, size);
+            group.throughput(Throughput::Bytes(w.payload_bytes()));
+            for (library, mut routine) in routines(&w) {
+                measure(&mut group, name, library, size, &mut routine);
+            }
+        }
+        group.finish();
     }
-    group.finish();
+    c.final_summary();
+}
+
+/// `FRAME_BENCH_INTERLEAVED=N`: instead of criterion, every library runs in turn, N rounds
+/// (a batch to warm up, then a timed one), and each keeps its fastest timed batch. On a machine whose speed drifts over seconds
+/// (a shared host), criterion's one-library-at-a-time runs compare libraries measured in
+/// different moments; taking turns within milliseconds compares them in the same ones.
+fn interleaved_rounds() -> Option<usize> {
+    std::env::var("FRAME_BENCH_INTERLEAVED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+}
+
+fn run_interleaved(rounds: usize) {
+    for (name, kind, sizes, routines) in GROUPS {
+        for &size in sizes {
+            let w = Workload::new(kind, size);
+            let mut routines = routines(&w);
+            let mut best = vec![f64::INFINITY; routines.len()];
+            for _ in 0..rounds {
+                for ((_, routine), best) in routines.iter_mut().zip(&mut best) {
+                    // One batch untimed first, so the timed one finds its own data in the
+                    // caches, not the previous library's, as in a steady run.
+                    routine();
+                    *best = best.min(time_ns(1, routine));
+                }
+            }
+            let mut tally = TALLY.lock().expect("tally");
+            for ((library, _), best) in routines.iter().zip(best) {
+                tally
+                    .entry((name.to_string(), library, size))
+                    .or_default()
+                    .push(best);
+            }
+        }
+    }
+    println!("best batch of {rounds} interleaved rounds per library");
 }
 
 /// The one pass over the payload every decoder needs besides receiving it: unmasking in
 /// place for binary, the UTF-8 check for text (the crate's own, through
 /// `Utf8Bytes::from_bytes`). With the memcpy baseline it bounds what a decoder fed by a copy
 /// can reach with sca-ws's loops.
-fn floor_routine(w: &Workload) -> impl FnMut() {
+fn floor_routine(w: &Workload) -> impl FnMut() + use<> {
     let mut batch: Vec<u8> = w.payload.repeat(w.frames);
     let text = bytes::Bytes::from(batch.clone());
     let kind = w.kind;
@@ -251,31 +351,6 @@ fn floor_routine(w: &Workload) -> impl FnMut() {
             black_box(checked.is_some());
         }
     }
-}
-
-fn encode(c: &mut Criterion, kind: Kind, sizes: &[usize]) {
-    let name = if kind == Kind::Text {
-        "encode-text"
-    } else {
-        "encode-binary"
-    };
-    let mut group = c.benchmark_group(name);
-    for &size in sizes {
-        let w = Workload::new(kind, size);
-        group.throughput(Throughput::Bytes(w.payload_bytes()));
-        let mut o = ours::Writer::new(&w, Instant::now());
-        measure(&mut group, name, OURS, size, || o.run());
-        let mut in_place = ours::Writer::in_place(&w, Instant::now());
-        measure(&mut group, name, OURS_OWNED, size, || in_place.run());
-        let mut t = peers::TungsteniteWriter::new(&w);
-        measure(&mut group, name, "tungstenite", size, || t.run());
-        let mut f = peers::FastWriter::new(&w);
-        measure(&mut group, name, "fastwebsockets", size, || f.run());
-        let mut k = peers::TokioWsWriter::new(&w);
-        measure(&mut group, name, TOKIO_WS, size, || k.run());
-        measure(&mut group, name, "memcpy", size, memcpy_routine(&w));
-    }
-    group.finish();
 }
 
 const OURS: &str = "sca-ws";
@@ -389,11 +464,9 @@ fn report() {
 }
 
 fn main() {
-    let mut c = Criterion::default().configure_from_args();
-    decode(&mut c, Kind::Binary, &BINARY_SIZES);
-    decode(&mut c, Kind::Text, &TEXT_SIZES);
-    encode(&mut c, Kind::Binary, &BINARY_SIZES);
-    encode(&mut c, Kind::Text, &TEXT_SIZES);
-    c.final_summary();
+    match interleaved_rounds() {
+        Some(rounds) => run_interleaved(rounds),
+        None => run_criterion(),
+    }
     report();
 }

@@ -5,9 +5,10 @@
 //! Run: `cargo bench --bench frame -- --warm-up-time 1 --measurement-time 3`. After criterion's
 //! own lines, a table prints each library's throughput and the ratios the goals use.
 //! `FRAME_BENCH_INTERLEAVED=1500 cargo bench --bench frame` skips criterion and lets the
-//! libraries take turns instead, one batch each per round, keeping each one's fastest batch
-//! (the same table, from best batches rather than medians): on a host whose speed drifts,
-//! that compares libraries measured in the same moments.
+//! libraries take turns instead, each running an untimed then a timed batch per round, and
+//! keeps each one's fastest timed batch (the same table, from best batches rather than
+//! medians): on a host whose speed drifts, that compares libraries measured in the same
+//! moments.
 //!
 //! Fairness: every library gets the same wire bytes, delivered in reads of at most 64 KiB
 //! from an in-memory stream (one copy, as from a socket; done in 2 KiB pieces so glibc's
@@ -297,14 +298,20 @@ fn run_criterion() {
 }
 
 /// `FRAME_BENCH_INTERLEAVED=N`: instead of criterion, every library runs in turn, N rounds
-/// (a batch to warm up, then a timed one), and each keeps its fastest timed batch. On a machine whose speed drifts over seconds
-/// (a shared host), criterion's one-library-at-a-time runs compare libraries measured in
-/// different moments; taking turns within milliseconds compares them in the same ones.
+/// (a batch to warm up, then a timed one), and each keeps its fastest timed batch. On a
+/// machine whose speed drifts over seconds (a shared host), criterion's one library after
+/// another compares libraries measured in different moments; taking turns within
+/// milliseconds compares them in the same ones. A value that is not a positive number stops
+/// the bench with a message rather than silently running criterion.
 fn interleaved_rounds() -> Option<usize> {
-    std::env::var("FRAME_BENCH_INTERLEAVED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
+    let value = std::env::var("FRAME_BENCH_INTERLEAVED").ok()?;
+    match value.parse::<usize>() {
+        Ok(rounds) if rounds > 0 => Some(rounds),
+        _ => {
+            eprintln!("FRAME_BENCH_INTERLEAVED={value:?}: expected a number of rounds, 1 or more");
+            std::process::exit(2);
+        }
+    }
 }
 
 fn run_interleaved(rounds: usize) {

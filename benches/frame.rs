@@ -8,7 +8,7 @@
 //! libraries take turns instead, each running an untimed then a timed batch per round, and
 //! keeps each one's fastest timed batch (the same table, from best batches rather than
 //! medians): on a host whose speed drifts, that compares libraries measured in the same
-//! moments.
+//! moments. `FRAME_BENCH_ROWS=decode-binary/16384,...` limits that mode to the rows named.
 //!
 //! Fairness: every library gets the same wire bytes, delivered in reads of at most 64 KiB
 //! from an in-memory stream (one copy, as from a socket; done in 2 KiB pieces so glibc's
@@ -314,9 +314,23 @@ fn interleaved_rounds() -> Option<usize> {
     }
 }
 
+/// `FRAME_BENCH_ROWS=decode-binary/16384,encode-text/65536`: the rows the interleaved mode
+/// runs (all when unset), so a change aimed at a few rows is measured in minutes.
+fn row_selected(group: &str, size: usize) -> bool {
+    match std::env::var("FRAME_BENCH_ROWS") {
+        Err(_) => true,
+        Ok(rows) => rows
+            .split(',')
+            .any(|row| row.trim() == format!("{group}/{size}")),
+    }
+}
+
 fn run_interleaved(rounds: usize) {
     for (name, kind, sizes, routines) in GROUPS {
         for &size in sizes {
+            if !row_selected(name, size) {
+                continue;
+            }
             let w = Workload::new(kind, size);
             let mut routines = routines(&w);
             let mut best = vec![f64::INFINITY; routines.len()];

@@ -26,7 +26,7 @@ fn kernel_copy(dst: &mut [u8], src: &[u8]) {
 }
 
 /// Appends `src` to `dst` as the stand-in kernel does.
-fn kernel_extend(dst: &mut bytes::BytesMut, src: &[u8]) {
+pub(crate) fn kernel_extend(dst: &mut bytes::BytesMut, src: &[u8]) {
     for piece in src.chunks(KERNEL_COPY_PIECE) {
         dst.extend_from_slice(piece);
     }

@@ -362,8 +362,9 @@ fn run_interleaved(rounds: usize) {
 
 /// The one pass over the payload every decoder needs besides receiving it: unmasking in
 /// place for binary, the UTF-8 check for text (the crate's own, through
-/// `Utf8Bytes::from_bytes`). With the memcpy baseline it bounds what a decoder fed by a copy
-/// can reach with sca-ws's loops.
+/// `Utf8Bytes::from_bytes`), timed alone over the whole batch. A component's cost, not a
+/// bound: decoders make this pass on a piece still in L1, faster than here (the least
+/// decoder is the bound).
 fn floor_routine(w: &Workload) -> impl FnMut() + use<> {
     let mut batch: Vec<u8> = w.payload.repeat(w.frames);
     let text = bytes::Bytes::from(batch.clone());

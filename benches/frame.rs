@@ -321,7 +321,7 @@ fn interleaved_rounds() -> Option<usize> {
 }
 
 /// `FRAME_BENCH_ROWS=decode-binary/16384,encode-text/65536`: the rows the interleaved mode
-/// runs (all when unset), so a change aimed at a few rows is measured in minutes.
+/// runs (all when unset), so a change aimed at a few rows is measured in seconds.
 fn row_selected(group: &str, size: usize) -> bool {
     match std::env::var("FRAME_BENCH_ROWS") {
         Err(_) => true,
@@ -332,11 +332,13 @@ fn row_selected(group: &str, size: usize) -> bool {
 }
 
 fn run_interleaved(rounds: usize) {
+    let mut rows_run = 0;
     for (name, kind, sizes, routines) in GROUPS {
         for &size in sizes {
             if !row_selected(name, size) {
                 continue;
             }
+            rows_run += 1;
             let w = Workload::new(kind, size);
             let mut routines = routines(&w);
             let mut best = vec![f64::INFINITY; routines.len()];
@@ -356,6 +358,17 @@ fn run_interleaved(rounds: usize) {
                     .push(best);
             }
         }
+    }
+    if rows_run == 0 {
+        let rows: Vec<String> = GROUPS
+            .iter()
+            .flat_map(|(name, _, sizes, _)| sizes.iter().map(move |size| format!("{name}/{size}")))
+            .collect();
+        eprintln!(
+            "FRAME_BENCH_ROWS names no row; the rows are {}",
+            rows.join(",")
+        );
+        std::process::exit(2);
     }
     println!("best batch of {rounds} interleaved rounds per library");
 }
